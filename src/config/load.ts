@@ -1,0 +1,70 @@
+// defaults ← file (JSON) ← environment, validated once at start-up.
+import fs from 'node:fs';
+import { CallbackdError } from '../errors';
+import { checkValue, Config, envName, expectation, SCHEMA } from './schema';
+
+export class ConfigError extends CallbackdError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
+}
+
+/** Flattens {"ari": {"url": …}} into {"ari.url": …}. */
+function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Record<string, unknown>, key));
+    else out[key] = v;
+  }
+  return out;
+}
+
+function readFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    return flatten(parsed as Record<string, unknown>);
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not a JSON object: ${(err as Error).message}`);
+  }
+}
+
+export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}): Config {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? env.CALLBACKD_CONFIG;
+  const values: Record<string, string | number> = {};
+  for (const [key, spec] of Object.entries(SCHEMA)) values[key] = spec.default;
+
+  const layers: Array<[string, Record<string, unknown>]> = [];
+  if (file) layers.push([`config file ${file}`, readFile(file)]);
+  const fromEnv: Record<string, unknown> = {};
+  for (const key of Object.keys(SCHEMA)) if (env[envName(key)] !== undefined) fromEnv[key] = env[envName(key)];
+  layers.push(['environment', fromEnv]);
+
+  for (const [source, layer] of layers) {
+    for (const [key, raw] of Object.entries(layer)) {
+      if (!(key in SCHEMA)) throw new ConfigError(`unknown config key '${key}' in ${source}`);
+      const value = checkValue(key, raw);
+      const where = source === 'environment' ? `environment variable ${envName(key)}` : source;
+      if (value === null) {
+        const shown = SCHEMA[key].kind === 'secret' ? '(hidden)' : JSON.stringify(raw);
+        throw new ConfigError(`config key '${key}' must be ${expectation(key)}, got ${shown} from ${where}`);
+      }
+      values[key] = value;
+    }
+  }
+
+  const nested: Record<string, Record<string, unknown>> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const [group, name] = key.split('.');
+    (nested[group] ??= {})[name] = value;
+  }
+  return nested as unknown as Config;
+}

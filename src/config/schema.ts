@@ -1,0 +1,73 @@
+// Every setting the daemon knows, with its default and how to validate it. A key not listed here is a
+// typo and is refused by name, so a misspelt setting never silently falls back to its default.
+
+export interface Config {
+  ari: { url: string; user: string; password: string; app: string; requestTimeoutMs: number };
+  db: { path: string };
+  log: { level: 'error' | 'warn' | 'info' | 'debug'; format: 'auto' | 'json' | 'pretty' };
+  ivr: {
+    offerDelaySeconds: number;
+    offerIntervalSeconds: number;
+    menuTimeoutSeconds: number;
+    firstDigitTimeoutSeconds: number;
+    interDigitTimeoutSeconds: number;
+    maxEntryAttempts: number;
+  };
+  callback: { expiryMinutes: number };
+  language: { default: string };
+  sounds: { prefix: string; dir: string };
+}
+
+type Kind = 'string' | 'secret' | 'url' | 'positive' | 'nonnegative' | 'integer' | { oneOf: readonly string[] };
+
+export const SCHEMA: Record<string, { kind: Kind; default: string | number }> = {
+  'ari.url': { kind: 'url', default: 'http://127.0.0.1:8088' },
+  'ari.user': { kind: 'string', default: 'callbackd' },
+  // The sandbox's password; production sets its own via file or CALLBACKD_ARI_PASSWORD.
+  'ari.password': { kind: 'secret', default: 'callbackd-dev' },
+  'ari.app': { kind: 'string', default: 'callbackd' },
+  'ari.requestTimeoutMs': { kind: 'positive', default: 5000 },
+  'db.path': { kind: 'string', default: 'data/callbackd.db' },
+  'log.level': { kind: { oneOf: ['error', 'warn', 'info', 'debug'] }, default: 'info' },
+  'log.format': { kind: { oneOf: ['auto', 'json', 'pretty'] }, default: 'auto' },
+  'ivr.offerDelaySeconds': { kind: 'nonnegative', default: 30 },
+  'ivr.offerIntervalSeconds': { kind: 'positive', default: 60 },
+  'ivr.menuTimeoutSeconds': { kind: 'positive', default: 6 },
+  'ivr.firstDigitTimeoutSeconds': { kind: 'positive', default: 10 },
+  'ivr.interDigitTimeoutSeconds': { kind: 'positive', default: 5 },
+  'ivr.maxEntryAttempts': { kind: 'integer', default: 3 },
+  'callback.expiryMinutes': { kind: 'positive', default: 60 },
+  'language.default': { kind: 'string', default: 'en' },
+  // Asterisk sound name prefix under which sounds/ is installed (sound:<prefix>/<lang>/<prompt>).
+  'sounds.prefix': { kind: 'string', default: 'callbackd' },
+  // Where the daemon itself finds the shipped prompts, to know which languages exist.
+  'sounds.dir': { kind: 'string', default: 'sounds' },
+};
+
+export function checkValue(key: string, raw: unknown): string | number | null {
+  const spec = SCHEMA[key];
+  const kind = spec.kind;
+  const asNumber = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  if (kind === 'positive') return Number.isFinite(asNumber) && asNumber > 0 ? asNumber : null;
+  if (kind === 'nonnegative') return Number.isFinite(asNumber) && asNumber >= 0 ? asNumber : null;
+  if (kind === 'integer') return Number.isInteger(asNumber) && asNumber > 0 ? asNumber : null;
+  if (typeof raw !== 'string' || raw === '') return null;
+  if (kind === 'url') return /^https?:\/\/[^\s/]+/.test(raw) ? raw.replace(/\/+$/, '') : null;
+  if (typeof kind === 'object') return kind.oneOf.includes(raw) ? raw : null;
+  return raw;
+}
+
+export function expectation(key: string): string {
+  const kind = SCHEMA[key].kind;
+  if (kind === 'positive') return 'a number > 0';
+  if (kind === 'nonnegative') return 'a number >= 0';
+  if (kind === 'integer') return 'a whole number > 0';
+  if (kind === 'url') return 'an http(s) URL';
+  if (typeof kind === 'object') return `one of ${kind.oneOf.join(', ')}`;
+  return 'a non-empty string';
+}
+
+/** ari.requestTimeoutMs → CALLBACKD_ARI_REQUEST_TIMEOUT_MS */
+export function envName(key: string): string {
+  return 'CALLBACKD_' + key.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}

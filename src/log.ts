@@ -1,0 +1,37 @@
+// winston: readable lines in a terminal, JSON otherwise (journald, Docker, log shippers).
+// Call-related lines always carry callId and channelId; use callLogger() for them.
+import winston from 'winston';
+
+export type Logger = winston.Logger;
+
+export function createLogger(opts: { level: string; format: 'auto' | 'json' | 'pretty' }): Logger {
+  const pretty = opts.format === 'pretty' || (opts.format === 'auto' && process.stdout.isTTY === true);
+  const format = pretty
+    ? winston.format.combine(
+        winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
+        winston.format.colorize(),
+        winston.format.printf(({ timestamp, level, message, ...meta }) => {
+          const rest = Object.entries(meta)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+            .join(' ');
+          return `${timestamp} ${level} ${message}${rest ? ' ' + rest : ''}`;
+        }),
+      )
+    : winston.format.combine(winston.format.timestamp(), winston.format.json());
+  return winston.createLogger({
+    level: opts.level,
+    format,
+    // Logs go to stderr so stdout stays free for CLI output that scripts parse.
+    transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
+  });
+}
+
+export function callLogger(log: Logger, callId: string, channelId: string): Logger {
+  return log.child({ callId, channelId });
+}
+
+/** A logger that drops everything, for unit tests and CLI commands that must print nothing extra. */
+export function silentLogger(): Logger {
+  return winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
+}
