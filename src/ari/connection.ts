@@ -1,0 +1,157 @@
+// The one module that talks to ari-client. It hides the library's traps (DESIGN.md §3):
+// credentials checked first, events dispatched through our own typed union with every listener wrapped,
+// no per-instance listeners (they leak), reconnect forever with capped backoff, and a `connected
+// {reconnect:true}` event so the app can reconcile what it missed during the outage.
+import ari from 'ari-client';
+import type { Logger } from '../log';
+import type { TelephonyEvent, TelephonyListener } from '../app/telephony';
+import { AriError } from './errors';
+import { AriCredentials, preflight } from './preflight';
+import { translateEvent } from './events';
+
+// swagger-client (inside ari-client) logs through a global `log` that prints a deprecation notice on
+// every connect and keeps every message in an ever-growing `log.history`. Replace it once.
+(globalThis as { log?: unknown }).log = () => undefined;
+
+export type AriClient = ari.Client;
+
+const SUBSCRIBED = [
+  'StasisStart',
+  'StasisEnd',
+  'ChannelHangupRequest',
+  'ChannelDtmfReceived',
+  'PlaybackStarted',
+  'PlaybackFinished',
+  'ChannelStateChange',
+] as const;
+
+export interface ConnectionOptions extends AriCredentials {
+  app: string;
+  requestTimeoutMs: number;
+  /** Receive events of every channel, not only this app's (test harness only). */
+  subscribeAll?: boolean;
+  log: Logger;
+  maxBackoffMs?: number;
+}
+
+export class AriConnection {
+  private client: AriClient | undefined;
+  private readonly listeners = new Set<TelephonyListener>();
+  private everConnected = false;
+  private online = false;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+
+  constructor(readonly opts: ConnectionOptions) {}
+
+  get api(): AriClient {
+    if (!this.client) throw new AriError('ARI_UNREACHABLE', 'ARI is not connected yet');
+    return this.client;
+  }
+
+  get isOnline(): boolean {
+    return this.online;
+  }
+
+  on(listener: TelephonyListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Checks credentials, loads the API and opens the event socket. Throws AriError on bad credentials. */
+  async start(): Promise<void> {
+    const { log } = this.opts;
+    const info = await preflight(this.opts, this.opts.requestTimeoutMs);
+    log.info('ARI reachable', { url: this.opts.url, asteriskVersion: info.version });
+    this.client = await ari.connect(this.opts.url, this.opts.user, this.opts.password);
+    for (const type of SUBSCRIBED) {
+      // Typed overloads of on() are per event name; we treat all the same, as raw JSON.
+      (this.client.on as (t: string, cb: (e: unknown) => void) => void)(type, (event) => this.dispatchRaw(type, event));
+    }
+    this.client.on('WebSocketConnected', () => this.onSocketUp());
+    this.client.on('WebSocketReconnecting', () => this.onSocketDown());
+    // ari-client gives up after ~10 tries; we never do.
+    this.client.on('WebSocketMaxRetries', () => this.scheduleRestart());
+    await this.openSocket();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    try {
+      this.client?.stop();
+    } catch {
+      /* socket already closed */
+    }
+    this.online = false;
+  }
+
+  private async openSocket(): Promise<void> {
+    await this.api.start(this.opts.app, this.opts.subscribeAll ?? false);
+  }
+
+  private onSocketUp(): void {
+    this.attempt = 0;
+    this.online = true;
+    const reconnect = this.everConnected;
+    this.everConnected = true;
+    this.opts.log.info(reconnect ? 'ARI event socket reconnected' : 'ARI event socket connected', { app: this.opts.app });
+    this.emit({ type: 'connected', reconnect });
+  }
+
+  private onSocketDown(): void {
+    if (!this.online) return;
+    this.online = false;
+    this.opts.log.warn('ARI event socket lost, reconnecting', { app: this.opts.app });
+    this.emit({ type: 'disconnected' });
+  }
+
+  private scheduleRestart(): void {
+    if (this.stopped) return;
+    this.onSocketDown();
+    const max = this.opts.maxBackoffMs ?? 30_000;
+    const delay = Math.min(max, 1000 * 2 ** Math.min(this.attempt++, 5));
+    this.opts.log.warn('ARI still unreachable, retrying', { delayMs: delay, attempt: this.attempt });
+    this.retryTimer = setTimeout(() => {
+      this.openSocket().catch(() => {
+        /* failure surfaces again as WebSocketMaxRetries */
+      });
+    }, delay);
+  }
+
+  private dispatchRaw(type: string, raw: unknown): void {
+    let event: TelephonyEvent | undefined;
+    try {
+      event = translateEvent(type, raw as Record<string, unknown>);
+    } catch (err) {
+      this.opts.log.error('could not translate ARI event', { eventType: type, error: (err as Error).message });
+      return;
+    }
+    if (event) this.emit(event);
+  }
+
+  /** Every listener runs isolated: a throw or rejection is logged, never kills the process. */
+  private emit(event: TelephonyEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        const result = listener(event);
+        if (result && typeof (result as Promise<void>).catch === 'function') {
+          (result as Promise<void>).catch((err) => this.reportListenerError(event, err));
+        }
+      } catch (err) {
+        this.reportListenerError(event, err);
+      }
+    }
+  }
+
+  private reportListenerError(event: TelephonyEvent, err: unknown): void {
+    const channelId = 'channelId' in event ? event.channelId : undefined;
+    this.opts.log.error('event handler failed', {
+      eventType: event.type,
+      channelId,
+      error: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
+  }
+}
