@@ -1,0 +1,59 @@
+// Typed store errors. Callers (CLI, daemon start-up, call flows) branch on `code`, never on message text,
+// so codes are stable API; messages are for humans and name the database path where one is involved.
+import Database from 'better-sqlite3';
+
+export type StoreErrorCode =
+  | 'STORE_OPEN_FAILED' // the file could not be opened or created (permissions, missing volume, ...)
+  | 'STORE_CORRUPT' // the file is not an SQLite database or is damaged
+  | 'STORE_LOCKED' // another process held the database longer than busy_timeout
+  | 'STORE_MIGRATION_FAILED' // a schema migration failed and was rolled back
+  | 'STORE_TOO_NEW' // the file was written by a newer callbackd; refusing rather than guessing
+  | 'STORE_CONSTRAINT' // a write violated a schema constraint (CHECK, FOREIGN KEY, UNIQUE, NOT NULL)
+  | 'ENTRY_NOT_WAITING'; // a callback was requested for an entry that is not a waiting live caller
+
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** SQLite's primary result code, e.g. 'SQLITE_CONSTRAINT' for 'SQLITE_CONSTRAINT_CHECK'. */
+function primaryCode(err: unknown): string | undefined {
+  if (!(err instanceof Database.SqliteError)) return undefined;
+  const m = /^SQLITE_[A-Z]+/.exec(err.code);
+  return m ? m[0] : err.code;
+}
+
+/**
+ * Maps a failure while opening/preparing the database to a StoreError. Anything not recognisably
+ * corruption or locking is reported as an open failure, keeping the original error as `cause`.
+ */
+export function openError(path: string, err: unknown): StoreError {
+  if (err instanceof StoreError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  switch (primaryCode(err)) {
+    case 'SQLITE_NOTADB':
+    case 'SQLITE_CORRUPT':
+      return new StoreError('STORE_CORRUPT', `database ${path} is corrupt or not an SQLite database: ${detail}`, { cause: err });
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return new StoreError('STORE_LOCKED', `database ${path} is locked by another process: ${detail}`, { cause: err });
+    default:
+      return new StoreError('STORE_OPEN_FAILED', `cannot open database ${path}: ${detail}`, { cause: err });
+  }
+}
+
+/** Re-throws constraint violations as STORE_CONSTRAINT with context; everything else unchanged. */
+export function rethrowConstraint(err: unknown, what: string): never {
+  if (primaryCode(err) === 'SQLITE_CONSTRAINT') {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new StoreError('STORE_CONSTRAINT', `${what} rejected by the database: ${detail}`, { cause: err });
+  }
+  throw err;
+}

@@ -1,0 +1,12 @@
+// Ordered list of schema migrations. Append only: version N must be at index N-1, and a released
+// migration is never edited or removed (databases in the field have already applied it).
+import { migration001 } from './001-initial';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL run in one transaction together with the user_version bump. */
+  up: string;
+}
+
+export const migrations: readonly Migration[] = [migration001];
