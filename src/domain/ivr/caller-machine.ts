@@ -1,0 +1,217 @@
+// The caller's menu while waiting in a queue (DESIGN.md §1 steps 2–4) as a pure state machine:
+// transition(state, event, settings) → { state, commands }. The app layer turns commands into ARI calls
+// and feeds back what happened as events. No I/O, no clock, no timers in here.
+import { callerIdToE164, dtmfToE164, e164ToDigits } from '../e164';
+import { prompt, PromptId, PromptRef } from '../prompts';
+
+export type CallerPhase =
+  | 'greeting' // welcome prompt after answer
+  | 'holding' // music on hold until the next offer
+  | 'offering' // offer greeting / waiting for 1, 2 or 3
+  | 'entering' // typing another number, ended by #
+  | 'reading-back' // "you entered …, 1 confirm, 2 re-enter"
+  | 'saving' // request being committed to the store
+  | 'confirming' // confirmation greeting, then hang up
+  | 'returning' // short notice, then back to hold
+  | 'ended';
+
+export type CallerTimer = 'offer' | 'input';
+
+export interface CallerSettings {
+  callbackEnabled: boolean;
+  offerDelaySeconds: number;
+  offerIntervalSeconds: number;
+  menuTimeoutSeconds: number;
+  firstDigitTimeoutSeconds: number;
+  interDigitTimeoutSeconds: number;
+  maxEntryAttempts: number;
+}
+
+export interface CallerState {
+  phase: CallerPhase;
+  /** A prompt of ours is playing (a key press stops it). */
+  playing: boolean;
+  /** Keys typed so far in 'entering'. */
+  digits: string;
+  /** Invalid entries / unanswered menus in the current offer. */
+  attempts: number;
+  /** Validated number awaiting "1 confirm". */
+  candidate: string | null;
+  /** The caller ID if it is a valid E.164 number, else null (withheld, national, extension). */
+  callerNumber: string | null;
+}
+
+export type CallerEvent =
+  | { type: 'answered' }
+  | { type: 'prompt-finished' }
+  | { type: 'timer'; timer: CallerTimer }
+  | { type: 'dtmf'; digit: string }
+  | { type: 'saved'; outcome: 'created' | 'updated' }
+  | { type: 'save-failed' }
+  | { type: 'hangup' };
+
+export type CallerCommand =
+  | { type: 'play'; prompts: PromptRef[] }
+  | { type: 'stop-prompt' }
+  | { type: 'start-moh' }
+  | { type: 'stop-moh' }
+  | { type: 'set-timer'; timer: CallerTimer; seconds: number }
+  | { type: 'clear-timer'; timer: CallerTimer }
+  | { type: 'save-callback'; number: string }
+  /** The caller hung up before a request was saved: the live place is given up. */
+  | { type: 'leave-queue' }
+  | { type: 'hangup' };
+
+export interface Transition {
+  state: CallerState;
+  commands: CallerCommand[];
+}
+
+/** Longest entry we wait for before judging it: E.164 has at most 15 digits, plus a 00 prefix. */
+const MAX_TYPED = 18;
+
+export function initialCallerState(callerId: string | null): CallerState {
+  const parsed = callerIdToE164(callerId);
+  return { phase: 'greeting', playing: false, digits: '', attempts: 0, candidate: null, callerNumber: parsed.ok ? parsed.e164 : null };
+}
+
+const ids = (...list: PromptId[]): PromptRef[] => list.map(prompt);
+
+function play(state: CallerState, phase: CallerPhase, prompts: PromptRef[], extra: Partial<CallerState> = {}): Transition {
+  const commands: CallerCommand[] = [{ type: 'clear-timer', timer: 'input' }];
+  if (state.playing) commands.push({ type: 'stop-prompt' });
+  commands.push({ type: 'play', prompts });
+  return { state: { ...state, ...extra, phase, playing: true }, commands };
+}
+
+function hold(state: CallerState, s: CallerSettings, delaySeconds: number): Transition {
+  const commands: CallerCommand[] = [{ type: 'clear-timer', timer: 'input' }];
+  if (state.playing) commands.push({ type: 'stop-prompt' });
+  commands.push({ type: 'start-moh' });
+  if (s.callbackEnabled) commands.push({ type: 'set-timer', timer: 'offer', seconds: delaySeconds });
+  return { state: { ...state, phase: 'holding', playing: false, digits: '', attempts: 0, candidate: null }, commands };
+}
+
+function waitForInput(state: CallerState, seconds: number): Transition {
+  return { state: { ...state, playing: false }, commands: [{ type: 'set-timer', timer: 'input', seconds }] };
+}
+
+const unchanged = (state: CallerState): Transition => ({ state, commands: [] });
+
+/** An invalid entry or unanswered menu: try again, or give up and go back to hold after too many. */
+function retry(state: CallerState, s: CallerSettings, again: PromptRef[], phase: CallerPhase): Transition {
+  const attempts = state.attempts + 1;
+  if (attempts >= s.maxEntryAttempts) return play(state, 'returning', ids('too-many-attempts'), { attempts, digits: '' });
+  return play(state, phase, again, { attempts, digits: '' });
+}
+
+function judgeEntry(state: CallerState, s: CallerSettings): Transition {
+  const result = dtmfToE164(state.digits);
+  if (!result.ok) return retry(state, s, ids('number-invalid', 'enter-number'), 'entering');
+  const readBack: PromptRef[] = [prompt('you-entered'), ...e164ToDigits(result.e164).map((id) => prompt(id as PromptId)), prompt('confirm-number')];
+  return play(state, 'reading-back', readBack, { candidate: result.e164, digits: '' });
+}
+
+function save(state: CallerState, number: string): Transition {
+  const commands: CallerCommand[] = [{ type: 'clear-timer', timer: 'input' }];
+  if (state.playing) commands.push({ type: 'stop-prompt' });
+  commands.push({ type: 'save-callback', number });
+  return { state: { ...state, phase: 'saving', playing: false, candidate: number }, commands };
+}
+
+function onDtmf(state: CallerState, s: CallerSettings, digit: string): Transition {
+  switch (state.phase) {
+    case 'offering':
+      if (digit === '1') {
+        if (state.callerNumber) return save(state, state.callerNumber);
+        return play(state, 'entering', ids('caller-id-unavailable', 'enter-number'), { digits: '' });
+      }
+      if (digit === '2') return play(state, 'entering', ids('enter-number'), { digits: '' });
+      if (digit === '3') return hold(state, s, s.offerIntervalSeconds);
+      return play(state, 'offering', [{ kind: 'greeting', which: 'offer' }]);
+    case 'entering': {
+      if (digit === '#') return judgeEntry(state, s);
+      const digits = state.digits + digit;
+      if (digits.length > MAX_TYPED) return judgeEntry({ ...state, digits }, s);
+      const commands: CallerCommand[] = [];
+      if (state.playing) commands.push({ type: 'stop-prompt' });
+      commands.push({ type: 'set-timer', timer: 'input', seconds: s.interDigitTimeoutSeconds });
+      return { state: { ...state, digits, playing: false }, commands };
+    }
+    case 'reading-back':
+      if (digit === '1' && state.candidate) return save(state, state.candidate);
+      if (digit === '2') return play(state, 'entering', ids('enter-number'), { digits: '', candidate: null });
+      return retry(state, s, ids('confirm-number'), 'reading-back');
+    default:
+      // Keys while greeting, holding, saving or confirming mean nothing; ignoring them keeps the place.
+      return unchanged(state);
+  }
+}
+
+function onPromptFinished(state: CallerState, s: CallerSettings): Transition {
+  if (!state.playing) return unchanged(state);
+  switch (state.phase) {
+    case 'greeting':
+      return hold(state, s, s.offerDelaySeconds);
+    case 'offering':
+    case 'reading-back':
+      return waitForInput(state, s.menuTimeoutSeconds);
+    case 'entering':
+      return waitForInput(state, state.digits ? s.interDigitTimeoutSeconds : s.firstDigitTimeoutSeconds);
+    case 'returning':
+      return hold(state, s, s.offerIntervalSeconds);
+    case 'confirming':
+      return { state: { ...state, phase: 'ended', playing: false }, commands: [{ type: 'hangup' }] };
+    default:
+      return { state: { ...state, playing: false }, commands: [] };
+  }
+}
+
+function onTimer(state: CallerState, s: CallerSettings, timer: CallerTimer): Transition {
+  if (timer === 'offer') {
+    if (state.phase !== 'holding' || !s.callbackEnabled) return unchanged(state);
+    const t = play(state, 'offering', [{ kind: 'greeting', which: 'offer' }], { attempts: 0, digits: '', candidate: null });
+    return { state: t.state, commands: [{ type: 'stop-moh' }, ...t.commands] };
+  }
+  switch (state.phase) {
+    case 'offering':
+      // No answer to the offer: back to hold, place unchanged.
+      return hold(state, s, s.offerIntervalSeconds);
+    case 'entering':
+      // Typed something but forgot '#': judge what is there; typed nothing: counts as an invalid entry.
+      return state.digits ? judgeEntry(state, s) : retry(state, s, ids('enter-number'), 'entering');
+    case 'reading-back':
+      return retry(state, s, ids('confirm-number'), 'reading-back');
+    default:
+      return unchanged(state);
+  }
+}
+
+export function transition(state: CallerState, event: CallerEvent, s: CallerSettings): Transition {
+  if (state.phase === 'ended') return unchanged(state);
+  switch (event.type) {
+    case 'answered':
+      return state.phase === 'greeting' ? play(state, 'greeting', ids('welcome')) : unchanged(state);
+    case 'prompt-finished':
+      return onPromptFinished(state, s);
+    case 'timer':
+      return onTimer(state, s, event.timer);
+    case 'dtmf':
+      return onDtmf(state, s, event.digit);
+    case 'saved': {
+      if (state.phase !== 'saving') return unchanged(state);
+      const prompts: PromptRef[] = event.outcome === 'updated' ? [prompt('updated-existing')] : [];
+      prompts.push({ kind: 'greeting', which: 'confirmation' });
+      return play(state, 'confirming', prompts);
+    }
+    case 'save-failed':
+      return state.phase === 'saving' ? play(state, 'returning', ids('request-failed'), { candidate: null }) : unchanged(state);
+    case 'hangup': {
+      // Once saved (confirming), the request stands; before that, nothing half-done may remain.
+      const saved = state.phase === 'confirming';
+      const commands: CallerCommand[] = [{ type: 'clear-timer', timer: 'input' }, { type: 'clear-timer', timer: 'offer' }];
+      if (!saved) commands.push({ type: 'leave-queue' });
+      return { state: { ...state, phase: 'ended', playing: false }, commands };
+    }
+  }
+}
