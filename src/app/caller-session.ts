@@ -1,0 +1,187 @@
+// One inbound caller on a configured number: joins the queue, hears the callback offer, and may leave a
+// callback request. Feeds telephony events into the pure caller machine and carries out its commands.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log';
+import { callLogger } from '../log';
+import { CallerCommand, CallerEvent, CallerSettings, CallerState, CallerTimer, initialCallerState, transition } from '../domain/ivr/caller-machine';
+import type { NumberConfig, QueueConfig } from '../domain/model';
+import { isChannelGone } from '../ari/errors';
+import type { CallSession } from './call-router';
+import type { Clock, Store } from './ports';
+import type { PromptMedia } from './prompt-media';
+import { SerialQueue } from './serial';
+import type { CallEntered, Telephony, TelephonyEvent } from './telephony';
+
+export interface CallerDeps {
+  telephony: Telephony;
+  store: Store;
+  clock: Clock;
+  media: PromptMedia;
+  log: Logger;
+  settings: Omit<CallerSettings, 'callbackEnabled'>;
+}
+
+export class CallerSession implements CallSession {
+  readonly channelId: string;
+  readonly callId = randomUUID();
+  readonly entryId = randomUUID();
+  private state: CallerState;
+  private readonly settings: CallerSettings;
+  private readonly language: string;
+  private readonly log: Logger;
+  private readonly timers = new Map<CallerTimer, NodeJS.Timeout>();
+  private readonly serial: SerialQueue;
+  private playbackId: string | undefined;
+
+  constructor(
+    entered: CallEntered,
+    private readonly number: NumberConfig,
+    private readonly queue: QueueConfig,
+    private readonly deps: CallerDeps,
+  ) {
+    this.channelId = entered.channelId;
+    this.log = callLogger(deps.log, this.callId, this.channelId);
+    this.state = initialCallerState(entered.callerId);
+    this.settings = { ...deps.settings, callbackEnabled: number.callbackEnabled && number.kind === 'voice' };
+    this.language = deps.media.languageFor(number);
+    this.serial = new SerialQueue((err) => this.log.error('caller flow step failed', { error: (err as Error).message, stack: (err as Error).stack }));
+  }
+
+  get phase(): CallerState['phase'] {
+    return this.state.phase;
+  }
+
+  handle(event: TelephonyEvent): Promise<void> {
+    return this.serial.push(() => this.onTelephony(event));
+  }
+
+  ended(): Promise<void> {
+    return this.serial.push(() => this.feed({ type: 'hangup' }));
+  }
+
+  private async onTelephony(event: TelephonyEvent): Promise<void> {
+    switch (event.type) {
+      case 'call-entered':
+        return this.begin(event);
+      case 'dtmf':
+        this.log.debug('dtmf', { digit: event.digit, phase: this.state.phase });
+        return this.feed({ type: 'dtmf', digit: event.digit });
+      case 'playback-finished':
+        if (event.playbackId !== this.playbackId) return; // a prompt we already stopped
+        this.playbackId = undefined;
+        return this.feed({ type: 'prompt-finished' });
+      case 'hangup':
+        return this.feed({ type: 'hangup' });
+      default:
+        return;
+    }
+  }
+
+  private async begin(entered: CallEntered): Promise<void> {
+    const { store, clock, telephony } = this.deps;
+    store.entries.addLive({
+      id: this.entryId,
+      queue: this.queue.name,
+      did: this.number.did,
+      channelId: this.channelId,
+      callerId: entered.callerId || null,
+      enteredAt: clock.now(),
+    });
+    this.log.info('caller joined queue', {
+      did: this.number.did,
+      queue: this.queue.name,
+      callerId: entered.callerId,
+      language: this.language,
+      position: store.entries.position(this.entryId),
+    });
+    await telephony.answer(this.channelId);
+    await this.feed({ type: 'answered' });
+  }
+
+  private async feed(event: CallerEvent): Promise<void> {
+    const before = this.state.phase;
+    const { state, commands } = transition(this.state, event, this.settings);
+    this.state = state;
+    if (state.phase !== before) this.log.debug('caller phase', { from: before, to: state.phase, event: event.type });
+    for (const command of commands) {
+      const next = await this.run(command);
+      if (next) await this.feed(next);
+    }
+  }
+
+  /** Carries out one command; may return an event that results from it (the save outcome). */
+  private async run(command: CallerCommand): Promise<CallerEvent | undefined> {
+    try {
+      return await this.execute(command);
+    } catch (err) {
+      if (isChannelGone(err)) return undefined; // the caller hung up meanwhile; hangup event follows
+      this.log.error('caller command failed', { command: command.type, error: (err as Error).message });
+      return undefined;
+    }
+  }
+
+  private async execute(command: CallerCommand): Promise<CallerEvent | undefined> {
+    const { telephony, store, clock, media } = this.deps;
+    switch (command.type) {
+      case 'play': {
+        const id = randomUUID();
+        this.playbackId = id;
+        await telephony.play(this.channelId, media.mediaList(command.prompts, this.language, this.number), id);
+        return undefined;
+      }
+      case 'stop-prompt': {
+        const id = this.playbackId;
+        this.playbackId = undefined;
+        if (id) await telephony.stopPlayback(id);
+        return undefined;
+      }
+      case 'start-moh':
+        await telephony.startMoh(this.channelId, this.queue.mohClass);
+        return undefined;
+      case 'stop-moh':
+        await telephony.stopMoh(this.channelId);
+        return undefined;
+      case 'set-timer': {
+        clearTimeout(this.timers.get(command.timer));
+        const timer = command.timer;
+        this.timers.set(timer, setTimeout(() => this.serial.push(() => this.feed({ type: 'timer', timer })), command.seconds * 1000));
+        return undefined;
+      }
+      case 'clear-timer':
+        clearTimeout(this.timers.get(command.timer));
+        this.timers.delete(command.timer);
+        return undefined;
+      case 'save-callback':
+        return this.save(command.number);
+      case 'leave-queue':
+        store.entries.leave(this.entryId, clock.now());
+        this.log.info('caller left queue', { entryId: this.entryId });
+        return undefined;
+      case 'hangup':
+        await telephony.hangup(this.channelId);
+        return undefined;
+    }
+  }
+
+  private save(number: string): CallerEvent {
+    try {
+      const outcome = this.deps.store.entries.requestCallback({
+        entryId: this.entryId,
+        number,
+        requestedAt: this.deps.clock.now(),
+        language: this.language,
+      });
+      this.log.info('callback request saved', {
+        outcome: outcome.kind,
+        entryId: outcome.entryId,
+        callbackNumber: number,
+        queue: this.queue.name,
+        position: this.deps.store.entries.position(outcome.entryId),
+      });
+      return { type: 'saved', outcome: outcome.kind };
+    } catch (err) {
+      this.log.error('callback request could not be saved', { error: (err as Error).message, callbackNumber: number });
+      return { type: 'save-failed' };
+    }
+  }
+}

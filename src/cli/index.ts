@@ -1,0 +1,38 @@
+// The `callbackd` command. Each command group lives in its own file; errors end as one readable line
+// on stderr and a non-zero exit.
+import { Command } from 'commander';
+import { describeError } from '../errors';
+import { runDaemon } from '../main';
+
+export function buildProgram(): Command {
+  const program = new Command('callbackd')
+    .description('Queue callback daemon for Asterisk: callers keep their place, agents call them back')
+    .option('-c, --config <file>', 'JSON config file (default: $CALLBACKD_CONFIG)')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('start')
+    .description('run the daemon (connects to Asterisk ARI, serves the configured numbers)')
+    .action(async () => {
+      await runDaemon({ config: program.opts().config });
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    // commander already printed help/version/usage errors itself.
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
+    if (typeof code === 'string' && code.startsWith('commander.')) process.exit(2);
+    process.stderr.write(`callbackd: ${describeError(err)}\n`);
+    process.exit(1);
+  }
+}
+
+if (require.main === module) void main(process.argv);

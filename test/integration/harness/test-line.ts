@@ -1,0 +1,88 @@
+// The test's own ARI app ("callbackd-test") that places real SIP calls through the loop trunk: the far
+// leg reaches the daemon as an inbound PJSIP call with our caller ID, and DTMF we send travels as RFC 4733.
+import { randomUUID } from 'node:crypto';
+import { AriConnection } from '../../../src/ari/connection';
+import { AriTelephony } from '../../../src/ari/ari-telephony';
+import { isChannelGone } from '../../../src/ari/errors';
+import { silentLogger } from '../../../src/log';
+import { ari } from './env';
+import { EventRecorder } from './recorder';
+
+export const TEST_APP = 'callbackd-test';
+
+export class TestCall {
+  constructor(
+    readonly channelId: string,
+    private readonly line: TestLine,
+  ) {}
+
+  /** Keys pressed one at a time, like a person would, each sent as RFC 4733 over the trunk. */
+  async press(keys: string): Promise<void> {
+    await this.line.telephony.sendDtmf(this.channelId, keys, 100);
+  }
+
+  async hangup(): Promise<void> {
+    try {
+      await this.line.telephony.hangup(this.channelId);
+    } catch (err) {
+      if (!isChannelGone(err)) throw err;
+    }
+  }
+
+  /** Resolves when the far end (the daemon) hung up on us. */
+  async ended(timeoutMs = 15_000): Promise<void> {
+    await this.line.recorder.waitFor((e) => (e.type === 'call-left' || e.type === 'hangup') && e.channelId === this.channelId, {
+      timeoutMs,
+      what: `end of test call ${this.channelId}`,
+    });
+  }
+}
+
+export class TestLine {
+  readonly connection: AriConnection;
+  readonly telephony: AriTelephony;
+  readonly recorder: EventRecorder;
+
+  private constructor() {
+    this.connection = new AriConnection({ ...ari, app: TEST_APP, requestTimeoutMs: 5000, log: silentLogger() });
+    this.telephony = new AriTelephony(this.connection);
+    this.recorder = new EventRecorder(this.telephony);
+  }
+
+  static async open(): Promise<TestLine> {
+    const line = new TestLine();
+    await line.connection.start();
+    return line;
+  }
+
+  /** Dials `did` from `callerId` over the SIP loop trunk; resolves once the daemon answered. */
+  async call(did: string, callerId: string): Promise<TestCall> {
+    const channelId = randomUUID();
+    const from = this.recorder.events.length;
+    await this.telephony.originate({
+      endpoint: `PJSIP/${did}@loop`,
+      callerId,
+      app: TEST_APP,
+      appArgs: ['caller'],
+      channelId,
+      timeoutSeconds: 15,
+    });
+    await this.recorder.waitFor((e) => e.type === 'call-entered' && e.channelId === channelId, {
+      from,
+      what: `answer of call ${callerId} → ${did}`,
+    });
+    return new TestCall(channelId, this);
+  }
+
+  /** Hangs up every channel still up in Asterisk, so one test cannot leak calls into the next. */
+  async hangupAll(): Promise<void> {
+    for (const c of await this.telephony.listChannels()) {
+      await this.telephony.hangup(c.id).catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.connection.stop();
+    this.recorder.stop();
+  }
+}
