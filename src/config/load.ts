@@ -9,6 +9,9 @@ export class ConfigError extends CallbackdError {
   }
 }
 
+/** CALLBACKD_ variables that belong to the scripts and tests, not to the daemon's settings. */
+const NOT_SETTINGS = /^CALLBACKD_(CONFIG|SANDBOX_DIR|DEBIAN_MIRROR|TEST_.*)$/;
+
 /** Flattens {"ari": {"url": …}} into {"ari.url": …}. */
 function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -27,13 +30,18 @@ function readFile(path: string): Record<string, unknown> {
   } catch (err) {
     throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-    return flatten(parsed as Record<string, unknown>);
+    parsed = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`config file ${path} is not a JSON object: ${(err as Error).message}`);
+    // Node's message quotes the file around the error, which may be the ARI password: give the position only.
+    const position = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new ConfigError(`config file ${path} is not valid JSON${position ? ` (at character ${position})` : ''}`);
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path} must hold a JSON object`);
+  }
+  return flatten(parsed as Record<string, unknown>);
 }
 
 export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}): Config {
@@ -46,6 +54,12 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
   if (file) layers.push([`config file ${file}`, readFile(file)]);
   const fromEnv: Record<string, unknown> = {};
   for (const key of Object.keys(SCHEMA)) if (env[envName(key)] !== undefined) fromEnv[key] = env[envName(key)];
+  const known = new Set(Object.keys(SCHEMA).map(envName));
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('CALLBACKD_') && !known.has(name) && !NOT_SETTINGS.test(name)) {
+      throw new ConfigError(`unknown config environment variable ${name}`);
+    }
+  }
   layers.push(['environment', fromEnv]);
 
   for (const [source, layer] of layers) {
