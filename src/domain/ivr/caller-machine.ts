@@ -67,7 +67,8 @@ export interface Transition {
   commands: CallerCommand[];
 }
 
-/** Longest entry we wait for before judging it: E.164 has at most 15 digits, plus a 00 prefix. */
+/** Longest entry we wait for before judging it: E.164 has at most 15 digits, plus a 00 prefix, plus
+ *  one spare so a stray extra key still gets the clear "not valid" rather than a cut-off number. */
 const MAX_TYPED = 18;
 
 export function initialCallerState(callerId: string | null): CallerState {
@@ -148,8 +149,10 @@ function onDtmf(state: CallerState, s: CallerSettings, digit: string): Transitio
   }
 }
 
-function onPromptFinished(state: CallerState, s: CallerSettings): Transition {
-  if (!state.playing) return unchanged(state);
+function onPromptFinished(current: CallerState, s: CallerSettings): Transition {
+  if (!current.playing) return unchanged(current);
+  // The prompt is over: nothing left to stop.
+  const state = { ...current, playing: false };
   switch (state.phase) {
     case 'greeting':
       return hold(state, s, s.offerDelaySeconds);
