@@ -1,6 +1,6 @@
 // The app layer's view of the outside world. src/store implements Store, src/ari implements Telephony,
 // tests may substitute any of them. Keeping these narrow is what lets the call flows stay testable.
-import type { Greeting, Millis, NumberConfig, QueueConfig, QueueEntry } from '../domain/model';
+import type { Agent, AgentState, EntryState, Greeting, Millis, NumberConfig, QueueConfig, QueueEntry, Ticket, TicketComment, TicketReason } from '../domain/model';
 
 export interface Clock {
   now(): Millis;
@@ -71,6 +71,62 @@ export interface EntriesRepo {
   open(queue: string): QueueEntry[];
   /** 1-based place among the open entries of its queue; undefined if not open. */
   position(id: string): number | undefined;
+  /** A callback slot is being offered to an agent (pending → offered). False if it was not pending. */
+  markOffered(id: string, agentId: string, at: Millis): boolean;
+  /** Declined / not answered: the slot goes back to pending at its original place. */
+  returnToQueue(id: string, at: Millis): void;
+  /** The agent pressed Call: the customer is being dialled (offered → dialing). False if the slot is
+   *  no longer offered (cancelled or expired meanwhile). */
+  markDialing(id: string, change: { at: Millis; agentId: string; ticketId: number }): boolean;
+  /** Ends an entry: a live caller connected to an agent or a callback done/unanswered/expired/cancelled. */
+  close(id: string, state: Extract<EntryState, 'done' | 'unanswered' | 'expired' | 'cancelled' | 'left'>, at: Millis, outcome?: string): boolean;
+  /** Counts one more dial attempt of a callback. */
+  countAttempt(id: string, at: Millis): number;
+  /** After a restart nothing is ringing or dialing any more: offered/dialing slots become pending again. */
+  recoverInFlight(at: Millis): number;
+  /** Live entries still marked waiting (for restart recovery). */
+  waitingLive(): QueueEntry[];
+}
+
+export interface NewAgent {
+  id: string;
+  name: string;
+  endpoint: string;
+  queues: string[];
+}
+
+export interface AgentsRepo {
+  get(id: string): Agent | undefined;
+  byEndpoint(endpoint: string): Agent | undefined;
+  list(): Agent[];
+  add(agent: NewAgent, at: Millis): Agent;
+  update(id: string, change: { name?: string; endpoint?: string; queues?: string[] }): Agent;
+  remove(id: string): boolean;
+  /** Moves the agent to a state; becoming available stamps idle_since, `missed` may be set alongside. */
+  setState(id: string, state: AgentState, at: Millis, missed?: number): void;
+  setOnline(endpoint: string, online: boolean): void;
+}
+
+export interface NewTicket {
+  subject: string;
+  requester: string;
+  reason: TicketReason;
+  queue: string | null;
+  did: string | null;
+  entryId: string | null;
+  agentId: string | null;
+  waitedSeconds: number | null;
+  createdAt: Millis;
+}
+
+export interface TicketsRepo {
+  /** Creates the ticket (and its outbox row when external delivery is on), idempotent per entry and
+   *  reason: a second call for the same entry/reason returns the existing ticket. */
+  create(t: NewTicket): Ticket;
+  addComment(ticketId: number, body: string, at: Millis, internal?: boolean): TicketComment;
+  get(id: number): Ticket | undefined;
+  comments(ticketId: number): TicketComment[];
+  list(filter?: { since?: Millis; limit?: number }): Ticket[];
 }
 
 export interface Store {
@@ -79,5 +135,7 @@ export interface Store {
   queues: QueuesRepo;
   settings: SettingsRepo;
   entries: EntriesRepo;
+  agents: AgentsRepo;
+  tickets: TicketsRepo;
   close(): void;
 }

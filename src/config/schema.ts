@@ -13,12 +13,15 @@ export interface Config {
     interDigitTimeoutSeconds: number;
     maxEntryAttempts: number;
   };
-  callback: { expiryMinutes: number };
+  callback: { expiryMinutes: number; maxAttempts: number; retryDelaySeconds: number };
+  agents: { ringTimeoutSeconds: number; wrapUpSeconds: number; maxMissed: number; declineCooldownSeconds: number };
+  tickets: { webhookUrl: string };
+  metrics: { bind: string };
   language: { default: string };
   sounds: { prefix: string; dir: string };
 }
 
-type Kind = 'string' | 'secret' | 'url' | 'positive' | 'nonnegative' | 'integer' | { oneOf: readonly string[] };
+type Kind = 'string' | 'secret' | 'url' | 'optional-url' | 'bind' | 'positive' | 'nonnegative' | 'integer' | { oneOf: readonly string[] };
 
 export const SCHEMA: Record<string, { kind: Kind; default: string | number }> = {
   'ari.url': { kind: 'url', default: 'http://127.0.0.1:8088' },
@@ -37,6 +40,19 @@ export const SCHEMA: Record<string, { kind: Kind; default: string | number }> = 
   'ivr.interDigitTimeoutSeconds': { kind: 'positive', default: 5 },
   'ivr.maxEntryAttempts': { kind: 'integer', default: 3 },
   'callback.expiryMinutes': { kind: 'positive', default: 60 },
+  // Dial attempts of the customer per accepted callback (1 = no retry) and the pause between them.
+  'callback.maxAttempts': { kind: 'integer', default: 1 },
+  'callback.retryDelaySeconds': { kind: 'nonnegative', default: 120 },
+  'agents.ringTimeoutSeconds': { kind: 'positive', default: 20 },
+  'agents.wrapUpSeconds': { kind: 'nonnegative', default: 10 },
+  // Offers in a row an agent lets ring out before being logged out.
+  'agents.maxMissed': { kind: 'integer', default: 3 },
+  // After a decline, the same agent is not offered that callback again for this long.
+  'agents.declineCooldownSeconds': { kind: 'nonnegative', default: 60 },
+  // Empty = tickets stay in SQLite only; a URL = also POSTed there as JSON (with retries).
+  'tickets.webhookUrl': { kind: 'optional-url', default: '' },
+  // host:port of the Prometheus /metrics endpoint; empty = off. Loopback unless you say otherwise.
+  'metrics.bind': { kind: 'bind', default: '127.0.0.1:9464' },
   'language.default': { kind: 'string', default: 'en' },
   // Asterisk sound name prefix under which sounds/ is installed (sound:<prefix>/<lang>/<prompt>).
   'sounds.prefix': { kind: 'string', default: 'callbackd' },
@@ -51,7 +67,10 @@ export function checkValue(key: string, raw: unknown): string | number | null {
   if (kind === 'positive') return Number.isFinite(asNumber) && asNumber > 0 ? asNumber : null;
   if (kind === 'nonnegative') return Number.isFinite(asNumber) && asNumber >= 0 ? asNumber : null;
   if (kind === 'integer') return Number.isInteger(asNumber) && asNumber > 0 ? asNumber : null;
+  if ((kind === 'optional-url' || kind === 'bind') && raw === '') return '';
   if (typeof raw !== 'string' || raw === '') return null;
+  if (kind === 'optional-url') return /^https?:\/\/[^\s/]+/.test(raw) ? raw : null;
+  if (kind === 'bind') return /^[^\s:]+:\d{1,5}$/.test(raw) && Number(raw.split(':').pop()) <= 65535 ? raw : null;
   if (kind === 'url') return /^https?:\/\/[^\s/]+/.test(raw) ? raw.replace(/\/+$/, '') : null;
   if (typeof kind === 'object') return kind.oneOf.includes(raw) ? raw : null;
   return raw;
@@ -63,6 +82,8 @@ export function expectation(key: string): string {
   if (kind === 'nonnegative') return 'a number >= 0';
   if (kind === 'integer') return 'a whole number > 0';
   if (kind === 'url') return 'an http(s) URL';
+  if (kind === 'optional-url') return "an http(s) URL or ''";
+  if (kind === 'bind') return "host:port or ''";
   if (typeof kind === 'object') return `one of ${kind.oneOf.join(', ')}`;
   return 'a non-empty string';
 }

@@ -77,3 +77,43 @@ export interface QueueEntry {
   /** Language the request was confirmed in. */
   language: string | null;
 }
+
+/** An agent's availability (DESIGN.md §1 step 5). */
+export type AgentState = 'logged-out' | 'available' | 'ringing' | 'busy' | 'wrap-up';
+
+export interface Agent {
+  id: string;
+  name: string;
+  /** Dial string of the agent's phone, e.g. PJSIP/1001. */
+  endpoint: string;
+  queues: string[];
+  state: AgentState;
+  stateSince: Millis;
+  /** When the agent last became available; the longest-idle agent is chosen first. */
+  idleSince: Millis | null;
+  missed: number;
+  online: boolean;
+}
+
+export type TicketReason = 'callback-accepted' | 'callback-expired';
+
+export interface Ticket {
+  id: number;
+  subject: string;
+  requester: string;
+  reason: TicketReason;
+  queue: string | null;
+  did: string | null;
+  entryId: string | null;
+  agentId: string | null;
+  waitedSeconds: number | null;
+  createdAt: Millis;
+}
+
+export interface TicketComment {
+  id: number;
+  ticketId: number;
+  body: string;
+  internal: boolean;
+  createdAt: Millis;
+}

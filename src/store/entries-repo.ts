@@ -19,6 +19,12 @@ interface EntryRow {
   language: string | null;
   closed_at: number | null;
   updated_at: number;
+  // Since migration 002; dispatch bookkeeping, not (yet) part of QueueEntry.
+  attempts: number;
+  agent_id: string | null;
+  agent_call_started_at: number | null;
+  ticket_id: number | null;
+  outcome: string | null;
 }
 
 const toModel = (r: EntryRow): QueueEntry => ({
@@ -38,6 +44,9 @@ const toModel = (r: EntryRow): QueueEntry => ({
 // Built from the model's constant so "open" means the same thing in the domain and in SQL. The values
 // are fixed identifiers from model.ts, never user input, so inlining them is safe.
 const OPEN_SQL = `(${OPEN_STATES.map((s) => `'${s}'`).join(', ')})`;
+
+/** States of a callback that is handed to an agent right now; nothing survives a restart in them. */
+const IN_FLIGHT_SQL = `('offered', 'dialing')`;
 
 export function createEntriesRepo(db: Db): EntriesRepo {
   const insertLive = db.prepare<[{ id: string; queue: string; did: string; channel_id: string; caller_id: string | null; entered_at: number }]>(`
@@ -72,6 +81,29 @@ export function createEntriesRepo(db: Db): EntriesRepo {
     SET kind = 'callback', state = 'pending', callback_number = @callback_number,
         requested_at = @requested_at, language = @language, channel_id = NULL, updated_at = @requested_at
     WHERE id = @id`);
+
+  // Dispatch. None of these touch entered_at: a slot handed back keeps its place.
+  const markOfferedStmt = db.prepare<[{ id: string; agent_id: string; at: Millis }]>(`
+    UPDATE queue_entries SET state = 'offered', agent_id = @agent_id, updated_at = @at
+    WHERE id = @id AND state = 'pending'`);
+  const returnToQueueStmt = db.prepare<[{ id: string; at: Millis }]>(`
+    UPDATE queue_entries SET state = 'pending', agent_id = NULL, updated_at = @at
+    WHERE id = @id AND state IN ${IN_FLIGHT_SQL}`);
+  const markDialingStmt = db.prepare<[{ id: string; agent_id: string; at: Millis; ticket_id: number }]>(`
+    UPDATE queue_entries
+    SET state = 'dialing', agent_id = @agent_id, agent_call_started_at = @at, ticket_id = @ticket_id, updated_at = @at
+    WHERE id = @id AND state = 'offered'`);
+  const closeStmt = db.prepare<[{ id: string; state: EntryState; at: Millis; outcome: string | null }]>(`
+    UPDATE queue_entries SET state = @state, closed_at = @at, outcome = @outcome, updated_at = @at
+    WHERE id = @id AND state IN ${OPEN_SQL}`);
+  const countAttemptStmt = db
+    .prepare<[{ id: string; at: Millis }], number>(`
+      UPDATE queue_entries SET attempts = attempts + 1, updated_at = @at WHERE id = @id RETURNING attempts`)
+    .pluck();
+  const recoverStmt = db.prepare<[{ at: Millis }]>(`
+    UPDATE queue_entries SET state = 'pending', agent_id = NULL, updated_at = @at WHERE state IN ${IN_FLIGHT_SQL}`);
+  const waitingLiveStmt = db.prepare<[], EntryRow>(`
+    SELECT * FROM queue_entries WHERE kind = 'live' AND state = 'waiting' ORDER BY entered_at, id`);
 
   const requestCallbackTx = db.transaction((req: CallbackRequest): CallbackOutcome => {
     const live = getStmt.get(req.entryId);
@@ -132,5 +164,24 @@ export function createEntriesRepo(db: Db): EntriesRepo {
       const n = positionStmt.get(id) ?? 0;
       return n > 0 ? n : undefined;
     },
+    markOffered: (id, agentId, at) => markOfferedStmt.run({ id, agent_id: agentId, at }).changes > 0,
+    returnToQueue: (id, at) => {
+      returnToQueueStmt.run({ id, at });
+    },
+    // Only from 'offered': a slot cancelled or expired meanwhile is left alone. The port returns void;
+    // the boolean is there for callers holding the concrete repo.
+    markDialing: (id, change) =>
+      markDialingStmt.run({ id, agent_id: change.agentId, at: change.at, ticket_id: change.ticketId }).changes > 0,
+    close: (id, state, at, outcome) => {
+      try {
+        return closeStmt.run({ id, state, at, outcome: outcome ?? null }).changes > 0;
+      } catch (err) {
+        return rethrowConstraint(err, `closing entry ${id} as ${state}`);
+      }
+    },
+    // 0 for an unknown entry (nothing was counted).
+    countAttempt: (id, at) => countAttemptStmt.get({ id, at }) ?? 0,
+    recoverInFlight: (at) => recoverStmt.run({ at }).changes,
+    waitingLive: () => waitingLiveStmt.all().map(toModel),
   };
 }

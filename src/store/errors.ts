@@ -1,6 +1,7 @@
 // Typed store errors. Callers (CLI, daemon start-up, call flows) branch on `code`, never on message text,
 // so codes are stable API; messages are for humans and name the database path where one is involved.
 import Database from 'better-sqlite3';
+import { CallbackdError } from '../errors';
 
 export type StoreErrorCode =
   | 'STORE_OPEN_FAILED' // the file could not be opened or created (permissions, missing volume, ...)
@@ -11,15 +12,13 @@ export type StoreErrorCode =
   | 'STORE_CONSTRAINT' // a write violated a schema constraint (CHECK, FOREIGN KEY, UNIQUE, NOT NULL)
   | 'ENTRY_NOT_WAITING'; // a callback was requested for an entry that is not a waiting live caller
 
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
-
+export class StoreError extends CallbackdError {
   constructor(
-    readonly code: StoreErrorCode,
+    override readonly code: StoreErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }
 

@@ -1,6 +1,7 @@
 // Ordered list of schema migrations. Append only: version N must be at index N-1, and a released
 // migration is never edited or removed (databases in the field have already applied it).
 import { migration001 } from './001-initial';
+import { migration002 } from './002-agents-tickets';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,4 @@ export interface Migration {
   up: string;
 }
 
-export const migrations: readonly Migration[] = [migration001];
+export const migrations: readonly Migration[] = [migration001, migration002];

@@ -1,0 +1,152 @@
+// Read-only queries for reporting, the expiry sweep and the admin CLI. Only SELECTs: the CLI and the
+// metrics endpoint may run these at any time next to the daemon (WAL lets readers and the writer run
+// concurrently), and nothing here may ever change what the call flows see.
+//
+// Figures are aggregated in SQL (GROUP BY) rather than returned row by row, because /metrics reports
+// all-time counters on every scrape and the table grows by every call.
+import type { EntryKind, EntryState, Millis } from '../domain/model';
+import type { ClosedRow, CountRow, OpenEntryRow, StatsInput, WaitRow } from '../domain/stats';
+import type { Db } from './db';
+
+/** A pending callback old enough to expire. */
+export interface ExpiryCandidate {
+  id: string;
+  queue: string;
+  did: string;
+  callbackNumber: string;
+  requestedAt: Millis;
+}
+
+/** One callback as the CLI lists it. */
+export interface CallbackRow {
+  id: string;
+  queue: string;
+  did: string;
+  state: EntryState;
+  callbackNumber: string;
+  enteredAt: Millis;
+  requestedAt: Millis;
+  language: string | null;
+  attempts: number;
+  agentId: string | null;
+  agentCallStartedAt: Millis | null;
+  ticketId: number | null;
+  closedAt: Millis | null;
+  outcome: string | null;
+}
+
+export interface CallbackFilter {
+  /** Also closed callbacks (requested at or after `since`); default only open ones. */
+  all?: boolean;
+  since?: Millis;
+  queue?: string;
+}
+
+export interface ReportsRepo {
+  queueNames(): string[];
+  openEntries(): OpenEntryRow[];
+  callbacksRequested(since: Millis): CountRow[];
+  callbackWaits(since: Millis): WaitRow[];
+  closedByState(since: Millis): ClosedRow[];
+  /** Everything computeStats needs for the period [since, now]. */
+  statsInput(now: Millis, since: Millis, queue?: string): StatsInput;
+  /** Pending callbacks requested at or before `cutoff`, oldest first. */
+  expiryCandidates(cutoff: Millis): ExpiryCandidate[];
+  callbacks(filter?: CallbackFilter): CallbackRow[];
+}
+
+interface CallbackDbRow {
+  id: string;
+  queue: string;
+  did: string;
+  state: EntryState;
+  callback_number: string;
+  entered_at: number;
+  requested_at: number;
+  language: string | null;
+  attempts: number;
+  agent_id: string | null;
+  agent_call_started_at: number | null;
+  ticket_id: number | null;
+  closed_at: number | null;
+  outcome: string | null;
+}
+
+const toCallback = (r: CallbackDbRow): CallbackRow => ({
+  id: r.id,
+  queue: r.queue,
+  did: r.did,
+  state: r.state,
+  callbackNumber: r.callback_number,
+  enteredAt: r.entered_at,
+  requestedAt: r.requested_at,
+  language: r.language,
+  attempts: r.attempts,
+  agentId: r.agent_id,
+  agentCallStartedAt: r.agent_call_started_at,
+  ticketId: r.ticket_id,
+  closedAt: r.closed_at,
+  outcome: r.outcome,
+});
+
+export function createReportsRepo(db: Db): ReportsRepo {
+  const queueNamesStmt = db.prepare<[], string>('SELECT name FROM queues ORDER BY name').pluck();
+  const openStmt = db.prepare<[], { queue: string; kind: EntryKind; state: EntryState; entered_at: number }>(`
+    SELECT queue, kind, state, entered_at FROM queue_entries
+    WHERE state IN ('waiting', 'pending', 'offered', 'dialing')`);
+  // kind = 'callback' excludes 'merged' rows: a repeated request updates the open callback and is not
+  // a second callback.
+  const requestedStmt = db.prepare<[number], CountRow>(`
+    SELECT queue, count(*) AS count FROM queue_entries
+    WHERE kind = 'callback' AND requested_at >= ? GROUP BY queue`);
+  // A wait is counted when it ends (the agent's call started), like an "average speed of answer".
+  const waitsStmt = db.prepare<[number], WaitRow>(`
+    SELECT queue, count(*) AS count, total(agent_call_started_at - requested_at) AS sumMs FROM queue_entries
+    WHERE kind = 'callback' AND agent_call_started_at IS NOT NULL AND requested_at IS NOT NULL
+      AND agent_call_started_at >= ?
+    GROUP BY queue`);
+  const closedStmt = db.prepare<[number], ClosedRow>(`
+    SELECT queue, state, count(*) AS count FROM queue_entries
+    WHERE closed_at IS NOT NULL AND closed_at >= ? GROUP BY queue, state`);
+  // 'pending' only: an offered or dialing slot is being executed right now and must not vanish.
+  const expiryStmt = db.prepare<[number], { id: string; queue: string; did: string; callback_number: string; requested_at: number }>(`
+    SELECT id, queue, did, callback_number, requested_at FROM queue_entries
+    WHERE kind = 'callback' AND state = 'pending' AND requested_at <= ?
+    ORDER BY requested_at, id`);
+  const CALLBACK_COLUMNS = `id, queue, did, state, callback_number, entered_at, requested_at, language, attempts,
+    agent_id, agent_call_started_at, ticket_id, closed_at, outcome`;
+  const openCallbacksStmt = db.prepare<[], CallbackDbRow>(`
+    SELECT ${CALLBACK_COLUMNS} FROM queue_entries
+    WHERE kind = 'callback' AND state IN ('pending', 'offered', 'dialing') ORDER BY queue, entered_at, id`);
+  const allCallbacksStmt = db.prepare<[number], CallbackDbRow>(`
+    SELECT ${CALLBACK_COLUMNS} FROM queue_entries
+    WHERE kind = 'callback' AND (state IN ('pending', 'offered', 'dialing') OR requested_at >= ?)
+    ORDER BY queue, entered_at, id`);
+
+  const repo: ReportsRepo = {
+    queueNames: () => queueNamesStmt.all(),
+    openEntries: () => openStmt.all().map((r) => ({ queue: r.queue, kind: r.kind, state: r.state, enteredAt: r.entered_at })),
+    callbacksRequested: (since) => requestedStmt.all(since),
+    callbackWaits: (since) => waitsStmt.all(since),
+    closedByState: (since) => closedStmt.all(since),
+    // One read transaction, so the figures are a consistent snapshot even while the daemon writes.
+    statsInput: (now, since, queue) =>
+      db.transaction(() => ({
+        now,
+        since,
+        queue,
+        queues: repo.queueNames(),
+        open: repo.openEntries(),
+        requested: repo.callbacksRequested(since),
+        waits: repo.callbackWaits(since),
+        closed: repo.closedByState(since),
+      }))(),
+    expiryCandidates: (cutoff) =>
+      expiryStmt.all(cutoff).map((r) => ({ id: r.id, queue: r.queue, did: r.did, callbackNumber: r.callback_number, requestedAt: r.requested_at })),
+    callbacks: (filter = {}) => {
+      const rows = filter.all ? allCallbacksStmt.all(filter.since ?? 0) : openCallbacksStmt.all();
+      return rows.filter((r) => filter.queue === undefined || r.queue === filter.queue).map(toCallback);
+    },
+  };
+  return repo;
+}
