@@ -13,6 +13,7 @@ export type CallerPhase =
   | 'saving' // request being committed to the store
   | 'confirming' // confirmation greeting, then hang up
   | 'returning' // short notice, then back to hold
+  | 'connected' // talking to an agent; the queue is done with this caller
   | 'ended';
 
 export type CallerTimer = 'offer' | 'input';
@@ -48,6 +49,8 @@ export type CallerEvent =
   | { type: 'dtmf'; digit: string }
   | { type: 'saved'; outcome: 'created' | 'updated' }
   | { type: 'save-failed' }
+  /** An agent answered for this caller: menus and music stop, the bridge follows. */
+  | { type: 'agent-connected' }
   | { type: 'hangup' };
 
 export type CallerCommand =
@@ -209,9 +212,18 @@ export function transition(state: CallerState, event: CallerEvent, s: CallerSett
     }
     case 'save-failed':
       return state.phase === 'saving' ? play(state, 'returning', ids('request-failed'), { candidate: null }) : unchanged(state);
+    case 'agent-connected': {
+      // Saving/confirming callers have become callback slots: too late to connect them live.
+      if (state.phase === 'saving' || state.phase === 'confirming') return unchanged(state);
+      const commands: CallerCommand[] = [{ type: 'clear-timer', timer: 'input' }, { type: 'clear-timer', timer: 'offer' }];
+      if (state.playing) commands.push({ type: 'stop-prompt' });
+      commands.push({ type: 'stop-moh' });
+      return { state: { ...state, phase: 'connected', playing: false }, commands };
+    }
     case 'hangup': {
-      // Once saved (confirming), the request stands; before that, nothing half-done may remain.
-      const saved = state.phase === 'confirming';
+      // Once saved (confirming) the request stands, and a connected caller's entry is closed by the
+      // delivery; before that, nothing half-done may remain.
+      const saved = state.phase === 'confirming' || state.phase === 'connected';
       const commands: CallerCommand[] = [{ type: 'clear-timer', timer: 'input' }, { type: 'clear-timer', timer: 'offer' }];
       if (!saved) commands.push({ type: 'leave-queue' });
       return { state: { ...state, phase: 'ended', playing: false }, commands };

@@ -563,6 +563,39 @@ describe('caller machine', () => {
     ignored([{ name: 'prompt-finished while waiting for 1 or 2 is ignored', path: READ_WAIT, events: [finished] }]);
   });
 
+  describe('an agent answers for a live caller', () => {
+    const connected: CallerEvent = { type: 'agent-connected' };
+    const clearOffer: CallerCommand = { type: 'clear-timer', timer: 'offer' };
+    table([
+      {
+        name: 'on hold: timers cleared, music stops, the caller is connected',
+        path: HOLDING,
+        event: connected,
+        commands: [clearInput, clearOffer, { type: 'stop-moh' }],
+        state: { phase: 'connected', playing: false },
+      },
+      {
+        name: 'during the offer: the prompt is stopped too',
+        path: OFFERING,
+        event: connected,
+        commands: [clearInput, clearOffer, stopPrompt, { type: 'stop-moh' }],
+        state: { phase: 'connected' },
+      },
+      {
+        name: 'a connected caller hanging up does not give up a place (the delivery closes the entry)',
+        path: [...HOLDING, connected],
+        event: hangup,
+        commands: [clearInput, clearOffer],
+        state: { phase: 'ended' },
+      },
+    ]);
+    ignored([
+      { name: 'a caller whose request is being saved is not connected live', path: SAVING, events: [connected] },
+      { name: 'a caller hearing the confirmation is not connected live', path: CONFIRMING, events: [connected] },
+      { name: 'keys and timers while connected do nothing', path: [...HOLDING, connected], events: [...keys('123#'), offerTimer, inputTimer, finished] },
+    ]);
+  });
+
   describe('saving', () => {
     table([
       {
@@ -701,6 +734,11 @@ describe('caller machine', () => {
         { via: 'after a failed save', path: RETURNING, saved: false },
         { via: 'after too many attempts', path: TOO_MANY, saved: false },
       ],
+      // "saved" here means: the entry is not the caller's to give up (the agent delivery closes it).
+      connected: [
+        { via: 'from hold', path: [...HOLDING, { type: 'agent-connected' }], saved: true },
+        { via: 'in the middle of typing a number', path: [...ENTER_WAIT, ...keys('0049'), { type: 'agent-connected' }], saved: true },
+      ],
       ended: [
         { via: 'after the confirmation', path: ENDED, saved: true },
         { via: 'after an earlier hangup', path: [...OFFER_WAIT, hangup], saved: false },
@@ -718,6 +756,7 @@ describe('caller machine', () => {
         'saving',
         'confirming',
         'returning',
+        'connected',
         'ended',
       ]);
       for (const phase of phases) {
