@@ -6,8 +6,8 @@ import type { CallEntered, Telephony, TelephonyEvent } from './telephony';
 export interface CallSession {
   readonly channelId: string;
   handle(event: TelephonyEvent): void | Promise<void>;
-  /** Called once when the channel left our app (hung up or moved on). */
-  ended(): void | Promise<void>;
+  /** Called once per channel of this session when it left our app (hung up or moved on). */
+  ended(channelId: string): void | Promise<void>;
 }
 
 export type SessionFactory = (entered: CallEntered) => CallSession | undefined;
@@ -38,9 +38,27 @@ export class CallRouter {
     return this.sessions.has(channelId);
   }
 
+  get(channelId: string): CallSession | undefined {
+    return this.sessions.get(channelId);
+  }
+
+  /** Routes a channel we are about to originate to an existing session (agent or customer leg). */
+  attach(channelId: string, session: CallSession): void {
+    this.sessions.set(channelId, session);
+  }
+
+  detach(channelId: string): void {
+    this.sessions.delete(channelId);
+  }
+
   private async route(event: TelephonyEvent): Promise<void> {
+    if (event.type === 'playback-finished' && event.failed) {
+      // Usually a missing sound file: the call goes on (silence), but the sysadmin must hear of it.
+      this.log.warn('prompt could not be played', { callId: event.channelId, channelId: event.channelId, media: event.media });
+    }
     if (event.type === 'call-entered') {
-      if (this.sessions.has(event.channelId)) return;
+      const attached = this.sessions.get(event.channelId);
+      if (attached) return attached.handle(event); // an originated leg we are expecting
       const session = this.factory(event);
       if (!session) return;
       this.sessions.set(event.channelId, session);
@@ -52,8 +70,12 @@ export class CallRouter {
     if (!session) return;
     if (event.type === 'call-left') {
       this.sessions.delete(event.channelId);
-      await session.ended();
+      await session.ended(event.channelId);
       return;
+    }
+    if (event.type === 'channel-destroyed') {
+      // An originated leg that never answered never entered Stasis: this is its only ending.
+      this.sessions.delete(event.channelId);
     }
     await session.handle(event);
   }
@@ -66,7 +88,7 @@ export class CallRouter {
       this.sessions.delete(id);
       ended++;
       this.log.info('call ended during ARI outage', { callId: id, channelId: id });
-      await session.ended();
+      await session.ended(id);
     }
     return ended;
   }

@@ -19,6 +19,8 @@ export interface CallerDeps {
   media: PromptMedia;
   log: Logger;
   settings: Omit<CallerSettings, 'callbackEnabled'>;
+  /** Told when this caller joined or left the queue (the dispatcher may have work). */
+  onQueueChanged?: () => void;
 }
 
 export class CallerSession implements CallSession {
@@ -27,11 +29,13 @@ export class CallerSession implements CallSession {
   readonly entryId = randomUUID();
   private state: CallerState;
   private readonly settings: CallerSettings;
+  private readonly callerId: string | null;
   private readonly language: string;
   private readonly log: Logger;
   private readonly timers = new Map<CallerTimer, NodeJS.Timeout>();
   private readonly serial: SerialQueue;
   private playbackId: string | undefined;
+  private readonly endListeners: Array<() => void> = [];
 
   constructor(
     entered: CallEntered,
@@ -42,6 +46,7 @@ export class CallerSession implements CallSession {
     this.channelId = entered.channelId;
     this.log = callLogger(deps.log, this.callId, this.channelId);
     this.state = initialCallerState(entered.callerId);
+    this.callerId = entered.callerId || null;
     this.settings = { ...deps.settings, callbackEnabled: number.callbackEnabled && number.kind === 'voice' };
     this.language = deps.media.languageFor(number);
     this.serial = new SerialQueue((err) => this.log.error('caller flow step failed', { error: (err as Error).message, stack: (err as Error).stack }));
@@ -56,7 +61,31 @@ export class CallerSession implements CallSession {
   }
 
   ended(): Promise<void> {
-    return this.serial.push(() => this.feed({ type: 'hangup' }));
+    return this.serial.push(async () => {
+      await this.feed({ type: 'hangup' });
+      for (const listener of this.endListeners.splice(0)) listener();
+    });
+  }
+
+  /** Called once when this caller's call is over (used by a delivery ringing an agent for it). */
+  onEnded(listener: () => void): void {
+    if (this.state.phase === 'ended') listener();
+    else this.endListeners.push(listener);
+  }
+
+  /** An agent answered for this caller: stop the menus and music. False if the caller can no longer
+   *  be connected (gone, or just turned into a callback slot). */
+  connectToAgent(): Promise<boolean> {
+    return new Promise((resolve) => {
+      void this.serial.push(async () => {
+        await this.feed({ type: 'agent-connected' });
+        resolve(this.state.phase === 'connected');
+      });
+    });
+  }
+
+  get entry(): { id: string; callerId: string | null; did: string } {
+    return { id: this.entryId, callerId: this.callerId, did: this.number.did };
   }
 
   private async onTelephony(event: TelephonyEvent): Promise<void> {
@@ -94,6 +123,7 @@ export class CallerSession implements CallSession {
       language: this.language,
       position: store.entries.position(this.entryId),
     });
+    this.deps.onQueueChanged?.();
     await telephony.answer(this.channelId);
     await this.feed({ type: 'answered' });
   }

@@ -3,11 +3,19 @@
 import { randomUUID } from 'node:crypto';
 import { callLogger, Logger } from '../log';
 import type { SessionFactory } from './call-router';
+import { AgentFeatureSession } from './agent-feature';
+import type { AgentService } from './agent-service';
 import { CallerDeps, CallerSession } from './caller-session';
 import { NotInServiceSession } from './not-in-service';
 
-export function inboundFactory(deps: CallerDeps, log: Logger): SessionFactory {
+export function inboundFactory(deps: CallerDeps & { agents: AgentService }, log: Logger): SessionFactory {
   return (entered) => {
+    if (entered.args[0] === 'agent-login' || entered.args[0] === 'agent-logout') return new AgentFeatureSession(entered, deps);
+    if (entered.args[0] === 'agent-leg' || entered.args[0] === 'customer-leg') {
+      // A leg we originated but no longer track (e.g. from before a restart): don't leave it hanging.
+      void deps.telephony.hangup(entered.channelId).catch(() => undefined);
+      return undefined;
+    }
     const did = entered.args[0] ?? entered.dialed;
     const number = deps.store.numbers.get(did);
     const queue = number ? deps.store.queues.get(number.queue) : undefined;

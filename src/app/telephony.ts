@@ -18,9 +18,12 @@ export type TelephonyEvent =
   | CallEntered
   | { type: 'call-left'; channelId: string } // StasisEnd: the channel is no longer ours
   | { type: 'hangup'; channelId: string; cause: number }
+  /** The channel is gone for good; for an originated leg that never answered this is the only news. */
+  | { type: 'channel-destroyed'; channelId: string; cause: number; causeText: string }
   | { type: 'dtmf'; channelId: string; digit: string; durationMs: number }
   | { type: 'playback-started'; channelId: string; playbackId: string; media: string }
-  | { type: 'playback-finished'; channelId: string; playbackId: string; media: string }
+  /** `failed`: Asterisk could not play it (e.g. the sound file is missing). */
+  | { type: 'playback-finished'; channelId: string; playbackId: string; media: string; failed: boolean }
   | { type: 'channel-state'; channelId: string; state: string }
   | { type: 'connected'; reconnect: boolean }
   | { type: 'disconnected' };
@@ -58,4 +61,11 @@ export interface Telephony {
   originate(req: OriginateRequest): Promise<string>;
   listChannels(): Promise<ChannelInfo[]>;
   setVariable(channelId: string, name: string, value: string): Promise<void>;
+  /** A mixing bridge for agent + customer/caller; returns its id. */
+  createBridge(): Promise<string>;
+  addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;
+  destroyBridge(bridgeId: string): Promise<void>;
+  /** States of all endpoints ("PJSIP/1001" → online | offline | unknown). Polled rather than subscribed:
+   *  an ARI endpoint subscription also delivers every channel event of those endpoints a second time. */
+  endpointStates(): Promise<Array<{ endpoint: string; state: string }>>;
 }

@@ -84,6 +84,25 @@ export class AriTelephony implements Telephony {
     }));
   }
 
+  async createBridge(): Promise<string> {
+    const bridgeId = randomUUID();
+    await this.call('createBridge', () => this.conn.api.bridges.create({ type: 'mixing', bridgeId }));
+    return bridgeId;
+  }
+
+  addToBridge(bridgeId: string, channelIds: string[]): Promise<void> {
+    return this.call('addToBridge', () => this.conn.api.bridges.addChannel({ bridgeId, channel: channelIds }));
+  }
+
+  destroyBridge(bridgeId: string): Promise<void> {
+    return this.call('destroyBridge', () => this.conn.api.bridges.destroy({ bridgeId }));
+  }
+
+  async endpointStates(): Promise<Array<{ endpoint: string; state: string }>> {
+    const endpoints = await this.call('endpointStates', () => this.conn.api.endpoints.list());
+    return endpoints.map((e) => ({ endpoint: `${e.technology}/${e.resource}`, state: e.state ?? 'unknown' }));
+  }
+
   setVariable(channelId: string, variable: string, value: string): Promise<void> {
     return this.call('setVariable', () => this.conn.api.channels.setChannelVar({ channelId, variable, value }));
   }

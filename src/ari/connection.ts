@@ -23,6 +23,7 @@ const SUBSCRIBED = [
   'PlaybackStarted',
   'PlaybackFinished',
   'ChannelStateChange',
+  'ChannelDestroyed',
 ] as const;
 
 export interface ConnectionOptions extends AriCredentials {

@@ -45,16 +45,18 @@ export function translateEvent(type: string, e: Record<string, unknown>): Teleph
         : undefined;
     case 'PlaybackStarted':
     case 'PlaybackFinished': {
-      const pb = e.playback as { id: string; media_uri?: string; target_uri?: string } | undefined;
+      const pb = e.playback as { id: string; media_uri?: string; target_uri?: string; state?: string } | undefined;
       const channelId = targetChannel(pb?.target_uri);
       if (!pb || !channelId) return undefined;
-      return {
-        type: type === 'PlaybackStarted' ? 'playback-started' : 'playback-finished',
-        channelId,
-        playbackId: pb.id,
-        media: pb.media_uri ?? '',
-      };
+      const base = { channelId, playbackId: pb.id, media: pb.media_uri ?? '' };
+      return type === 'PlaybackStarted'
+        ? { type: 'playback-started', ...base }
+        : { type: 'playback-finished', ...base, failed: pb.state === 'failed' };
     }
+    case 'ChannelDestroyed':
+      return channel
+        ? { type: 'channel-destroyed', channelId: channel.id, cause: Number(e.cause ?? 0), causeText: String(e.cause_txt ?? '') }
+        : undefined;
     case 'ChannelStateChange':
       return channel ? { type: 'channel-state', channelId: channel.id, state: channel.state ?? '' } : undefined;
     default:

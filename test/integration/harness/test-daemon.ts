@@ -38,6 +38,9 @@ export async function startTestDaemon(overrides: Record<string, string> = {}): P
       CALLBACKD_IVR_MENU_TIMEOUT_SECONDS: '4',
       CALLBACKD_IVR_FIRST_DIGIT_TIMEOUT_SECONDS: '6',
       CALLBACKD_IVR_INTER_DIGIT_TIMEOUT_SECONDS: '4',
+      CALLBACKD_AGENTS_RING_TIMEOUT_SECONDS: '8',
+      CALLBACKD_AGENTS_WRAP_UP_SECONDS: '1',
+      CALLBACKD_METRICS_BIND: '',
       ...overrides,
     },
   });
@@ -52,8 +55,15 @@ export async function startTestDaemon(overrides: Record<string, string> = {}): P
     dir,
     async stop() {
       events.stop();
+      // A prompt that Asterisk could not play (missing file) would pass a test silently: treat it as a
+      // failure. Asterisk also reports "failed" when the call hangs up mid-prompt; those are fine.
+      const all = events.events;
+      const endedNear = (channelId: string, i: number) =>
+        all.slice(0, i + 4).some((e) => (e.type === 'hangup' || e.type === 'call-left') && e.channelId === channelId);
+      const failed = all.filter((e, i) => e.type === 'playback-finished' && e.failed && !endedNear(e.channelId, i));
       await daemon.stop();
       fs.rmSync(dir, { recursive: true, force: true });
+      if (failed.length > 0) throw new Error(`prompts failed to play: ${failed.map((e) => (e as { media: string }).media).join(', ')}`);
     },
   };
 }
@@ -64,4 +74,12 @@ function seed(daemon: Daemon): void {
   const base = { kind: 'voice' as const, queue: 'support', callbackEnabled: true, callbackGreeting: null, confirmationGreeting: null, outboundTrunk: 'loop' };
   store.numbers.upsert({ ...base, did: DID_EN, callbackLanguage: 'en' });
   store.numbers.upsert({ ...base, did: DID_DE, callbackLanguage: 'de' });
+  // The sandbox's two agent phones, logged out until a test logs them in.
+  store.agents.add({ id: '1001', name: 'Agent One', endpoint: 'PJSIP/1001', queues: ['support'] }, Date.now());
+  store.agents.add({ id: '1002', name: 'Agent Two', endpoint: 'PJSIP/1002', queues: ['support'] }, Date.now());
+}
+
+/** Logs an agent in as the CLI would, and nudges the dispatcher instead of waiting for its poll. */
+export function logIn(d: TestDaemon, agentId: string): void {
+  d.daemon.agents.login(d.daemon.store.agents.get(agentId)!);
 }

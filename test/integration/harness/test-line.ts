@@ -7,6 +7,7 @@ import { isChannelGone } from '../../../src/ari/errors';
 import { silentLogger } from '../../../src/log';
 import { ari } from './env';
 import { EventRecorder } from './recorder';
+import type { CallEntered, TelephonyEvent } from '../../../src/app/telephony';
 
 export const TEST_APP = 'callbackd-test';
 
@@ -19,6 +20,16 @@ export class TestCall {
   /** Keys pressed one at a time, like a person would, each sent as RFC 4733 over the trunk. */
   async press(keys: string): Promise<void> {
     await this.line.telephony.sendDtmf(this.channelId, keys, 100);
+  }
+
+  /** Picks up a call ringing at this test phone (agent phone or customer). */
+  async answer(): Promise<void> {
+    await this.line.telephony.answer(this.channelId);
+  }
+
+  /** Rejects a ringing call as busy (a customer who is on another call). */
+  async reject(): Promise<void> {
+    await this.line.telephony.hangup(this.channelId, 'busy');
   }
 
   async hangup(): Promise<void> {
@@ -42,6 +53,14 @@ export class TestLine {
   readonly connection: AriConnection;
   readonly telephony: AriTelephony;
   readonly recorder: EventRecorder;
+
+  /** Index of the first event of the current test: calls ringing in earlier tests don't count. */
+  private testStart = 0;
+
+  /** Call at the start of every test. */
+  startTest(): void {
+    this.testStart = this.recorder.events.length;
+  }
 
   private constructor() {
     this.connection = new AriConnection({ ...ari, app: TEST_APP, requestTimeoutMs: 5000, log: silentLogger() });
@@ -71,6 +90,26 @@ export class TestLine {
       from,
       what: `answer of call ${callerId} → ${did}`,
     });
+    return new TestCall(channelId, this);
+  }
+
+  /**
+   * Waits for a call that rings at a simulated phone: kind 'phone' for agent phones (args phone,<ext>),
+   * 'customer' for the simulated PSTN (args customer,<number>). Returns it still ringing, with the
+   * caller ID it arrived with.
+   */
+  async ringing(kind: 'phone' | 'customer', id: string, opts: { from?: number; timeoutMs?: number } = {}): Promise<TestCall & { callerId: string }> {
+    const { event } = await this.recorder.waitFor(
+      (e: TelephonyEvent): e is CallEntered => e.type === 'call-entered' && e.args[0] === kind && e.args[1] === id,
+      { from: opts.from ?? this.testStart, timeoutMs: opts.timeoutMs ?? 20_000, what: `${kind} ${id} ringing` },
+    );
+    return Object.assign(new TestCall(event.channelId, this), { callerId: event.callerId });
+  }
+
+  /** An agent's desk phone dials a feature code (*45 / *46); resolves when the call ended. */
+  async dialFromAgentPhone(ext: string, code: string): Promise<TestCall> {
+    const channelId = randomUUID();
+    await this.telephony.originate({ endpoint: `PJSIP/${code}@dial-as-${ext}`, app: TEST_APP, appArgs: ['agent-phone'], channelId, timeoutSeconds: 10 });
     return new TestCall(channelId, this);
   }
 

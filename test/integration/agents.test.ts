@@ -1,0 +1,160 @@
+// Agents on (simulated) SIP phones (DESIGN.md §1 steps 5–6): live callers delivered, callbacks offered
+// with Call/Decline, the customer dialled through the trunk and bridged, tickets written.
+import { expect } from 'chai';
+import type { TelephonyEvent } from '../../src/app/telephony';
+import { requireAsterisk } from './harness/env';
+import { daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
+import { DID_EN, logIn, startTestDaemon, TestDaemon } from './harness/test-daemon';
+import { TestLine } from './harness/test-line';
+
+describe('agents on SIP phones', function () {
+  this.timeout(120_000);
+  let line: TestLine;
+  let d: TestDaemon;
+
+  before(async () => {
+    await requireAsterisk();
+    line = await TestLine.open();
+  });
+  beforeEach(async () => {
+    line.startTest();
+    d = await startTestDaemon();
+  });
+  afterEach(async () => {
+    await line.hangupAll();
+    await d.stop();
+  });
+  after(async () => {
+    await line?.close();
+  });
+
+  /** Bridges that hold exactly these channels (the audio path between two parties). */
+  async function bridgeWith(...channelIds: string[]): Promise<boolean> {
+    const bridges = await line.connection.api.bridges.list();
+    return bridges.some((b) => b.bridge_type === 'mixing' && channelIds.every((c) => b.channels.includes(c)) && b.channels.length === channelIds.length);
+  }
+
+  /** A caller leaves a callback (press 1) while no agent is logged in; returns the slot. */
+  async function leaveCallback(callerId: string) {
+    const caller = await dial(line, d, DID_EN, callerId);
+    await hears(d, caller, 'en/offer');
+    await caller.call.press('1');
+    await hears(d, caller, 'en/confirmation');
+    await daemonHungUp(d, caller);
+    return openEntry(d, caller)!;
+  }
+
+  /** The daemon's side of the agent's phone call: the channel it plays the callback request on. */
+  async function agentLegAnnounced(from: number): Promise<string> {
+    const { event } = await d.events.waitFor(
+      (e: TelephonyEvent) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-callback-request',
+      { from, what: 'callback request announced to the agent' },
+    );
+    return (event as { channelId: string }).channelId;
+  }
+
+  it('a live caller is delivered to the free agent and bridged on answer', async () => {
+    logIn(d, '1001');
+    const caller = await dial(line, d, DID_EN, '+4915112345700');
+    const phone = await line.ringing('phone', '1001');
+    expect(phone.callerId).to.equal('+4915112345700');
+    expect(d.daemon.store.agents.get('1001')!.state).to.equal('ringing');
+    await phone.answer();
+
+    await eventually(() => rowsOf(d, caller)[0]?.state === 'done', 'entry closed as connected');
+    expect(d.daemon.store.agents.get('1001')!.state).to.equal('busy');
+    const agentLeg = (await line.connection.api.channels.list()).find((c) => c.name.startsWith('PJSIP/1001-'))!;
+    expect(await bridgeWith(caller.channelId, agentLeg.id)).to.equal(true);
+
+    await caller.call.hangup();
+    await phone.ended();
+    await eventually(() => d.daemon.store.agents.get('1001')!.state === 'available', 'agent available after wrap-up');
+  });
+
+  it('an agent who does not answer leaves the live caller at its place and counts a miss', async () => {
+    logIn(d, '1001');
+    const caller = await dial(line, d, DID_EN, '+4915112345701');
+    await line.ringing('phone', '1001'); // never answered: rings out after agents.ringTimeoutSeconds (8 s)
+    await eventually(() => d.daemon.store.agents.get('1001')!.missed === 1, 'miss counted', 15_000);
+    expect(openEntry(d, caller)).to.include({ kind: 'live', state: 'waiting' });
+  });
+
+  it('a callback accepted by the agent creates a ticket, dials the customer with the DID and bridges them', async () => {
+    const slot = await leaveCallback('+4915112345702');
+    const from = d.events.events.length;
+    logIn(d, '1001');
+    const phone = await line.ringing('phone', '1001');
+    expect(phone.callerId, 'agent display shows the customer number').to.equal('+4915112345702');
+    await phone.answer();
+    const agentLeg = await agentLegAnnounced(from);
+    await phone.press('1');
+
+    const customer = await line.ringing('customer', '+4915112345702');
+    expect(customer.callerId, 'customer sees the number they called').to.equal(DID_EN);
+    await customer.answer();
+    await eventually(() => d.daemon.store.entries.get(slot.id)?.state === 'done', 'callback done');
+    const customerLeg = (await line.connection.api.channels.list()).find((c) => c.name.startsWith('PJSIP/loop-') && c.caller.number === DID_EN && c.id !== customer.channelId)!;
+    expect(await bridgeWith(agentLeg, customerLeg.id)).to.equal(true);
+
+    const tickets = d.daemon.store.tickets.list();
+    expect(tickets).to.have.length(1);
+    expect(tickets[0]).to.include({ subject: 'Callback', requester: '+4915112345702', reason: 'callback-accepted', queue: 'support', did: DID_EN, agentId: '1001', entryId: slot.id });
+    expect(tickets[0].waitedSeconds).to.be.a('number').and.to.be.at.least(0);
+  });
+
+  it('a decline puts the slot back at its place and another agent accepts it', async () => {
+    const slot = await leaveCallback('+4915112345703');
+    logIn(d, '1001');
+    const first = await line.ringing('phone', '1001');
+    await first.answer();
+    await agentLegAnnounced(0);
+    const mark = line.recorder.events.length;
+    logIn(d, '1002');
+    await first.press('2');
+
+    const second = await line.ringing('phone', '1002', { from: mark });
+    expect(d.daemon.store.entries.get(slot.id)).to.include({ state: 'offered', enteredAt: slot.enteredAt });
+    await second.answer();
+    await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-callback-request' && e.channelId !== undefined, { what: 'second announcement' });
+    await second.press('1');
+    const customer = await line.ringing('customer', '+4915112345703');
+    await customer.answer();
+    await eventually(() => d.daemon.store.entries.get(slot.id)?.state === 'done', 'callback done by the second agent');
+    expect(d.daemon.store.tickets.list()[0]).to.include({ agentId: '1002' });
+  });
+
+  it('a customer who does not answer: the agent hears it and the ticket gets an internal comment', async () => {
+    const slot = await leaveCallback('+4915112345704');
+    const from = d.events.events.length;
+    logIn(d, '1001');
+    const phone = await line.ringing('phone', '1001');
+    await phone.answer();
+    const agentLeg = await agentLegAnnounced(from);
+    await phone.press('1');
+    const customer = await line.ringing('customer', '+4915112345704');
+    await customer.reject();
+
+    await d.events.waitFor((e) => e.type === 'playback-started' && e.channelId === agentLeg && e.media === 'sound:callbackd/en/agent-customer-no-answer', { what: 'agent told' });
+    await eventually(() => d.daemon.store.entries.get(slot.id)?.state === 'unanswered', 'slot closed as unanswered');
+    const [ticket] = d.daemon.store.tickets.list();
+    const comments = d.daemon.store.tickets.comments(ticket.id);
+    expect(comments).to.have.length(1);
+    expect(comments[0].internal).to.equal(true);
+    expect(comments[0].body).to.match(/^callback attempted, not answered \(.+, 1 attempt\)$/);
+    await phone.ended();
+  });
+
+  it('agents log in with *45 and out with *46 from their own phone', async () => {
+    expect(d.daemon.store.agents.get('1002')!.state).to.equal('logged-out');
+    const mark = d.events.events.length;
+    const login = await line.dialFromAgentPhone('1002', '*45');
+    await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-logged-in', { from: mark, what: 'login confirmed' });
+    expect(d.daemon.store.agents.get('1002')!.state).to.equal('available');
+    await login.ended();
+
+    const mark2 = d.events.events.length;
+    await line.dialFromAgentPhone('1002', '*46');
+    await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-logged-out', { from: mark2, what: 'logout confirmed' });
+    expect(d.daemon.store.agents.get('1002')!.state).to.equal('logged-out');
+  });
+});
