@@ -3,11 +3,14 @@
 import { Command } from 'commander';
 import { describeError } from '../errors';
 import { runDaemon } from '../main';
+import { registerAdminCommands } from './commands';
+import type { CliDeps } from './context';
 
-export function buildProgram(): Command {
+export function buildProgram(deps: CliDeps = {}): Command {
   const program = new Command('callbackd')
     .description('Queue callback daemon for Asterisk: callers keep their place, agents call them back')
     .option('-c, --config <file>', 'JSON config file (default: $CALLBACKD_CONFIG)')
+    .option('--db <path>', 'SQLite database (overrides db.path)')
     .showHelpAfterError()
     .exitOverride();
 
@@ -18,6 +21,7 @@ export function buildProgram(): Command {
       await runDaemon({ config: program.opts().config });
     });
 
+  registerAdminCommands(program, deps);
   return program;
 }
 

@@ -1,0 +1,84 @@
+// What every admin command needs: the config (read exactly as the daemon reads it, so both agree on
+// db.path and sounds.dir), the store, a clock. The database is opened lazily and always closed when
+// the command ends, so a CLI call never holds SQLite locks longer than it runs next to the daemon.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { Clock, Store } from '../app/ports';
+import { systemClock } from '../app/ports';
+import { installedLanguages } from '../app/prompt-media';
+import { loadConfig } from '../config/load';
+import type { Config } from '../config/schema';
+import type { ReportsRepo } from '../store/reports-repo';
+import { openStore, type SqliteStore } from '../store/sqlite-store';
+import { CliError } from './errors';
+
+/** Seams for tests; production uses the defaults. */
+export interface CliDeps {
+  clock?: Clock;
+}
+
+export interface CliContext {
+  config: Config;
+  dbPath: string;
+  clock: Clock;
+  /** --json was given. */
+  json: boolean;
+  /** Who is acting, for outcome texts like "cancelled by alice". */
+  user: string;
+  /** Absolute sounds.dir. */
+  soundsDir: string;
+  readonly store: Store;
+  readonly reports: ReportsRepo;
+  /** Languages with shipped prompts (sounds/<lang>/welcome.wav). */
+  languages(): string[];
+  /** The system default language: the DB setting wins over config, as in the daemon. */
+  defaultLanguage(): string;
+}
+
+export interface ContextOptions {
+  /** Read commands refuse a missing database file instead of creating an empty one, which would
+   *  hide a wrong --db / db.path behind an empty listing. */
+  mustExist?: boolean;
+}
+
+function actingUser(): string {
+  try {
+    return process.env.SUDO_USER || os.userInfo().username || 'cli';
+  } catch {
+    return 'cli';
+  }
+}
+
+export async function withContext<T>(cmd: Command, deps: CliDeps, fn: (ctx: CliContext) => T | Promise<T>, opts: ContextOptions = {}): Promise<T> {
+  const globals = cmd.optsWithGlobals() as { config?: string; db?: string; json?: boolean };
+  const config = loadConfig({ file: globals.config });
+  const dbPath = globals.db ?? config.db.path;
+  if (opts.mustExist && dbPath !== ':memory:' && !fs.existsSync(dbPath)) {
+    throw new CliError('CLI_NO_DATABASE', `database ${dbPath} does not exist (check --db or db.path; it is created by callbackd start or the first add)`);
+  }
+  let store: SqliteStore | undefined;
+  const soundsDir = path.resolve(config.sounds.dir);
+  const ctx: CliContext = {
+    config,
+    dbPath,
+    clock: deps.clock ?? systemClock,
+    json: globals.json === true,
+    user: actingUser(),
+    soundsDir,
+    get store() {
+      return (store ??= openStore(dbPath));
+    },
+    get reports() {
+      return (store ??= openStore(dbPath)).reports;
+    },
+    languages: () => installedLanguages(soundsDir),
+    defaultLanguage: () => ctx.store.settings.get('default_language') ?? config.language.default,
+  };
+  try {
+    return await fn(ctx);
+  } finally {
+    store?.close();
+  }
+}

@@ -1,0 +1,26 @@
+// Errors of the admin CLI. index.ts's main() prints them as `callbackd: CODE: message` and exits 1;
+// the codes are stable so scripts can branch on them.
+import { CallbackdError } from '../errors';
+
+export type CliErrorCode =
+  | 'CLI_INVALID_ARGUMENT' // a value has the wrong form (not E.164, unknown language, bad duration, ...)
+  | 'CLI_NOT_FOUND' // the thing named does not exist (number, queue, greeting, agent, callback, ticket)
+  | 'CLI_ALREADY_EXISTS' // `add` of something that exists; use `set`
+  | 'CLI_CALLBACK_ON_DIGITAL' // callback requested on a digital (messaging) number
+  | 'CLI_CONFLICT' // the change is refused in the current state (in use, being executed right now, ...)
+  | 'CLI_NO_DATABASE' // a read command on a database file that does not exist
+  | 'CLI_SOUND_FAILED' // a greeting file could not be read, converted or installed
+  | 'CLI_DOCTOR_FAILED'; // at least one doctor check failed
+
+export class CliError extends CallbackdError {
+  constructor(
+    override readonly code: CliErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+export const invalid = (message: string) => new CliError('CLI_INVALID_ARGUMENT', message);
+export const notFound = (message: string) => new CliError('CLI_NOT_FOUND', message);

@@ -1,0 +1,192 @@
+// `callbackd numbers list|add|set|remove`: the DIDs the daemon answers and their callback settings
+// (DESIGN.md §1 step 10). The daemon reads numbers per call, so changes apply to the next call.
+import type { Command } from 'commander';
+import type { GreetingKind, NumberConfig, NumberKind } from '../domain/model';
+import type { CliContext, CliDeps } from './context';
+import { withContext } from './context';
+import { CliError, invalid, notFound } from './errors';
+import { done, printList, type Column } from './output';
+import { parseE164, parseInstalledLanguage, parseName, parseOnOff, parseTrunk } from './validate';
+
+/** Raw commander options; `false` comes from --no-<option> and means "clear it". */
+export interface NumberOptions {
+  queue?: string;
+  kind?: string;
+  callback?: string;
+  language?: string | false;
+  offerGreeting?: string | false;
+  confirmationGreeting?: string | false;
+  trunk?: string | false;
+}
+
+function parseKind(value: string): NumberKind {
+  if (value === 'voice' || value === 'digital') return value;
+  throw invalid(`number kind must be voice or digital, got '${value}'`);
+}
+
+/** Syntax of every option that is present; the result only carries what was given. */
+function parseChanges(opts: NumberOptions): Partial<NumberConfig> {
+  const c: Partial<NumberConfig> = {};
+  if (opts.queue !== undefined) c.queue = parseName('queue', opts.queue);
+  if (opts.kind !== undefined) c.kind = parseKind(opts.kind);
+  if (opts.callback !== undefined) c.callbackEnabled = parseOnOff('--callback', opts.callback);
+  // The language is checked against the installed prompts later (checkNumber), here only cleared or kept.
+  if (opts.language !== undefined) c.callbackLanguage = opts.language === false ? null : opts.language;
+  if (opts.offerGreeting !== undefined) c.callbackGreeting = opts.offerGreeting === false ? null : parseName('greeting', opts.offerGreeting);
+  if (opts.confirmationGreeting !== undefined) {
+    c.confirmationGreeting = opts.confirmationGreeting === false ? null : parseName('greeting', opts.confirmationGreeting);
+  }
+  if (opts.trunk !== undefined) c.outboundTrunk = opts.trunk === false ? null : parseTrunk(opts.trunk);
+  return c;
+}
+
+/** A digital (messaging) number has no voice channel to call back on; the DB refuses it too. */
+function refuseCallbackOnDigital(n: NumberConfig): void {
+  if (n.kind === 'digital' && n.callbackEnabled) {
+    throw new CliError('CLI_CALLBACK_ON_DIGITAL', `number ${n.did} is digital (messaging): callbacks are only possible on voice numbers; use --callback off or --kind voice`);
+  }
+}
+
+export function parseNumberAdd(did: string, opts: NumberOptions): NumberConfig {
+  if (opts.queue === undefined) throw invalid('numbers add needs --queue <name>');
+  const n: NumberConfig = {
+    did: parseE164('DID', did),
+    kind: 'voice',
+    queue: '',
+    callbackEnabled: false,
+    callbackLanguage: null,
+    callbackGreeting: null,
+    confirmationGreeting: null,
+    outboundTrunk: null,
+    ...parseChanges(opts),
+  };
+  refuseCallbackOnDigital(n);
+  return n;
+}
+
+export function parseNumberSet(current: NumberConfig, opts: NumberOptions): NumberConfig {
+  const changes = parseChanges(opts);
+  if (Object.keys(changes).length === 0) throw invalid(`nothing to change for ${current.did}; see callbackd numbers set --help`);
+  const n = { ...current, ...changes };
+  refuseCallbackOnDigital(n);
+  return n;
+}
+
+export interface NumberRefs {
+  queueExists(name: string): boolean;
+  languages: readonly string[];
+  greetingKind(name: string): GreetingKind | undefined;
+}
+
+/** References must exist: the queue, an installed language, greetings of the right kind. */
+export function checkNumberRefs(n: NumberConfig, refs: NumberRefs): NumberConfig {
+  if (!refs.queueExists(n.queue)) throw notFound(`queue '${n.queue}' does not exist; add it first with: callbackd queues add ${n.queue}`);
+  const language = n.callbackLanguage === null ? null : parseInstalledLanguage(n.callbackLanguage, refs.languages);
+  const greeting = (name: string | null, kind: GreetingKind, option: string) => {
+    if (name === null) return;
+    const found = refs.greetingKind(name);
+    if (found === undefined) throw notFound(`greeting '${name}' does not exist; add it with: callbackd greetings add ${name} ...`);
+    if (found !== kind) throw invalid(`greeting '${name}' is a ${found} greeting, ${option} needs a ${kind} one`);
+  };
+  greeting(n.callbackGreeting, 'callback-offer', '--offer-greeting');
+  greeting(n.confirmationGreeting, 'callback-confirmation', '--confirmation-greeting');
+  return { ...n, callbackLanguage: language };
+}
+
+function refsOf(ctx: CliContext): NumberRefs {
+  return {
+    queueExists: (name) => ctx.store.queues.get(name) !== undefined,
+    languages: ctx.languages(),
+    greetingKind: (name) => {
+      const [first] = ctx.store.greetings.languages(name);
+      return first === undefined ? undefined : ctx.store.greetings.get(name, first)?.kind;
+    },
+  };
+}
+
+const COLUMNS: Column<NumberConfig>[] = [
+  { header: 'did', value: (n) => n.did },
+  { header: 'kind', value: (n) => n.kind },
+  { header: 'queue', value: (n) => n.queue },
+  { header: 'callback', value: (n) => (n.callbackEnabled ? 'on' : 'off') },
+  { header: 'language', value: (n) => n.callbackLanguage ?? '(default)' },
+  { header: 'offer greeting', value: (n) => n.callbackGreeting ?? '(shipped)' },
+  { header: 'confirmation greeting', value: (n) => n.confirmationGreeting ?? '(shipped)' },
+  { header: 'trunk', value: (n) => n.outboundTrunk },
+];
+
+function settingOptions(cmd: Command): Command {
+  return cmd
+    .option('--queue <name>', 'queue the callers wait in')
+    .option('--kind <kind>', 'voice or digital (digital numbers cannot have callbacks)')
+    .option('--callback <on|off>', 'offer callbacks on this number')
+    .option('--language <lang>', 'language of the callback prompts (must have prompts installed)')
+    .option('--no-language', 'use the system default language')
+    .option('--offer-greeting <name>', 'greeting played as the callback offer')
+    .option('--no-offer-greeting', 'use the shipped offer prompt')
+    .option('--confirmation-greeting <name>', 'greeting played once the request is stored')
+    .option('--no-confirmation-greeting', 'use the shipped confirmation prompt')
+    .option('--trunk <endpoint>', 'PJSIP endpoint the callback is dialled through')
+    .option('--no-trunk', 'clear the outbound trunk');
+}
+
+export function registerNumbers(program: Command, deps: CliDeps): void {
+  const numbers = program.command('numbers').description('numbers (DIDs) the daemon answers and their callback settings');
+
+  numbers
+    .command('list')
+    .description('list the configured numbers')
+    .option('--json', 'print JSON')
+    .action((_opts, cmd: Command) =>
+      withContext(cmd, deps, (ctx) => printList(ctx.json, ctx.store.numbers.list(), COLUMNS, 'no numbers configured; add one with: callbackd numbers add <did> --queue <queue>'), { mustExist: true }),
+    );
+
+  settingOptions(numbers.command('add').argument('<did>', 'the number in E.164, e.g. +4930123456').description('add a number')).action(
+    (did: string, opts: NumberOptions, cmd: Command) =>
+      withContext(cmd, deps, (ctx) => {
+        const parsed = parseNumberAdd(did, opts);
+        if (ctx.store.numbers.get(parsed.did)) throw new CliError('CLI_ALREADY_EXISTS', `number ${parsed.did} already exists; change it with: callbackd numbers set ${parsed.did} ...`);
+        const n = checkNumberRefs(parsed, refsOf(ctx));
+        ctx.store.numbers.upsert(n);
+        done(`added number ${n.did} (queue ${n.queue}, callback ${n.callbackEnabled ? 'on' : 'off'})`);
+      }),
+  );
+
+  settingOptions(numbers.command('set').argument('<did>', 'the number in E.164').description("change a number's settings")).action(
+    (did: string, opts: NumberOptions, cmd: Command) =>
+      withContext(
+        cmd,
+        deps,
+        (ctx) => {
+          const e164 = parseE164('DID', did);
+          const current = ctx.store.numbers.get(e164);
+          if (!current) throw notFound(`number ${e164} does not exist; add it with: callbackd numbers add ${e164} --queue <queue>`);
+          const n = checkNumberRefs(parseNumberSet(current, opts), refsOf(ctx));
+          ctx.store.numbers.upsert(n);
+          done(`updated number ${n.did}`);
+        },
+        { mustExist: true },
+      ),
+  );
+
+  numbers
+    .command('remove')
+    .argument('<did>', 'the number in E.164')
+    .description('stop answering a number')
+    .action((did: string, _opts, cmd: Command) =>
+      withContext(
+        cmd,
+        deps,
+        (ctx) => {
+          const e164 = parseE164('DID', did);
+          if (!ctx.store.numbers.get(e164)) throw notFound(`number ${e164} does not exist`);
+          // Executing a callback needs its number's outbound trunk; removing it would strand them.
+          const open = ctx.reports.callbacks().filter((c) => c.did === e164).length;
+          if (open > 0) throw new CliError('CLI_CONFLICT', `number ${e164} still has ${open} open callback(s); cancel them first (callbackd callbacks list)`);
+          ctx.store.numbers.remove(e164);
+          done(`removed number ${e164}`);
+        },
+        { mustExist: true },
+      ),
+    );
+}

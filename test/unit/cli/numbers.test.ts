@@ -1,0 +1,128 @@
+// `callbackd numbers`: argument checks as pure functions, then the commands against a temp database.
+import { expect } from 'chai';
+import { checkNumberRefs, parseNumberAdd, parseNumberSet, type NumberRefs } from '../../../src/cli/numbers';
+import type { NumberConfig } from '../../../src/domain/model';
+import { makeCliEnv, type CliEnv } from './cli-env';
+
+const refs: NumberRefs = {
+  queueExists: (q) => q === 'support',
+  languages: ['de', 'en'],
+  greetingKind: (name) => (name === 'spring' ? 'callback-offer' : name === 'thanks' ? 'callback-confirmation' : undefined),
+};
+
+const base: NumberConfig = {
+  did: '+4930123456',
+  kind: 'voice',
+  queue: 'support',
+  callbackEnabled: true,
+  callbackLanguage: 'de',
+  callbackGreeting: null,
+  confirmationGreeting: null,
+  outboundTrunk: 'loop',
+};
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
+  return 'no error';
+}
+
+describe('cli/numbers argument checks', () => {
+  it('builds a voice number with callback off by default, storing the DID as E.164', () => {
+    expect(parseNumberAdd('004930123456', { queue: 'support' })).to.deep.equal({
+      did: '+4930123456',
+      kind: 'voice',
+      queue: 'support',
+      callbackEnabled: false,
+      callbackLanguage: null,
+      callbackGreeting: null,
+      confirmationGreeting: null,
+      outboundTrunk: null,
+    });
+  });
+
+  it('needs --queue for add', () => {
+    expect(codeOf(() => parseNumberAdd('+4930123456', {}))).to.equal('CLI_INVALID_ARGUMENT');
+  });
+
+  it('refuses callback on a digital number, on add and on set', () => {
+    expect(codeOf(() => parseNumberAdd('+4930123456', { queue: 'support', kind: 'digital', callback: 'on' }))).to.equal('CLI_CALLBACK_ON_DIGITAL');
+    expect(codeOf(() => parseNumberSet(base, { kind: 'digital' }))).to.equal('CLI_CALLBACK_ON_DIGITAL');
+    expect(parseNumberSet(base, { kind: 'digital', callback: 'off' })).to.include({ kind: 'digital', callbackEnabled: false });
+  });
+
+  it('clears settings given as --no-<option> and keeps the rest', () => {
+    const n = parseNumberSet({ ...base, callbackGreeting: 'spring' }, { language: false, offerGreeting: false, trunk: false });
+    expect(n).to.deep.equal({ ...base, callbackLanguage: null, callbackGreeting: null, outboundTrunk: null });
+  });
+
+  it('refuses a set that changes nothing', () => {
+    expect(codeOf(() => parseNumberSet(base, {}))).to.equal('CLI_INVALID_ARGUMENT');
+  });
+
+  it('requires the queue, an installed language and greetings of the right kind to exist', () => {
+    expect(codeOf(() => checkNumberRefs({ ...base, queue: 'sales' }, refs))).to.equal('CLI_NOT_FOUND');
+    expect(codeOf(() => checkNumberRefs({ ...base, callbackLanguage: 'fr' }, refs))).to.equal('CLI_INVALID_ARGUMENT');
+    expect(codeOf(() => checkNumberRefs({ ...base, callbackGreeting: 'missing' }, refs))).to.equal('CLI_NOT_FOUND');
+    expect(codeOf(() => checkNumberRefs({ ...base, callbackGreeting: 'thanks' }, refs))).to.equal('CLI_INVALID_ARGUMENT');
+    expect(checkNumberRefs({ ...base, callbackLanguage: 'DE', callbackGreeting: 'spring', confirmationGreeting: 'thanks' }, refs)).to.include({
+      callbackLanguage: 'de',
+    });
+  });
+});
+
+describe('cli/numbers commands', () => {
+  let env: CliEnv;
+  beforeEach(async () => {
+    env = makeCliEnv();
+    await env.run(['queues', 'add', 'support']);
+  });
+  afterEach(() => env.cleanup());
+
+  it('adds a number and lists it as a table and as JSON', async () => {
+    expect(await env.run(['numbers', 'add', '+4930123456', '--queue', 'support', '--callback', 'on', '--language', 'de', '--trunk', 'loop'])).to.match(
+      /added number \+4930123456/,
+    );
+    const table = await env.run(['numbers', 'list']);
+    expect(table.split('\n')[0]).to.match(/^DID\s+KIND\s+QUEUE\s+CALLBACK/);
+    expect(table).to.match(/\+4930123456\s+voice\s+support\s+on\s+de/);
+    expect(JSON.parse(await env.run(['numbers', 'list', '--json']))).to.deep.equal([{ ...base }]);
+  });
+
+  it('refuses a second add of the same number and a set of an unknown one', async () => {
+    await env.run(['numbers', 'add', '+4930123456', '--queue', 'support']);
+    expect((await env.fail(['numbers', 'add', '004930123456', '--queue', 'support'])).code).to.equal('CLI_ALREADY_EXISTS');
+    expect((await env.fail(['numbers', 'set', '+4930123457', '--callback', 'on'])).code).to.equal('CLI_NOT_FOUND');
+  });
+
+  it('refuses callback on a digital number with the reason, and stores nothing', async () => {
+    const err = await env.fail(['numbers', 'add', '+4930123456', '--queue', 'support', '--kind', 'digital', '--callback', 'on']);
+    expect(err.code).to.equal('CLI_CALLBACK_ON_DIGITAL');
+    expect(err.message).to.match(/digital.*only possible on voice numbers/);
+    expect(JSON.parse(await env.run(['numbers', 'list', '--json']))).to.deep.equal([]);
+  });
+
+  it('changes only the given settings on set, and removes', async () => {
+    await env.run(['numbers', 'add', '+4930123456', '--queue', 'support', '--language', 'en', '--trunk', 'loop']);
+    await env.run(['numbers', 'set', '+4930123456', '--callback', 'on', '--no-language']);
+    expect(env.store().numbers.get('+4930123456')).to.deep.include({ callbackEnabled: true, callbackLanguage: null, outboundTrunk: 'loop' });
+    expect(await env.run(['numbers', 'remove', '+4930123456'])).to.match(/removed/);
+    expect((await env.fail(['numbers', 'remove', '+4930123456'])).code).to.equal('CLI_NOT_FOUND');
+  });
+
+  it('refuses to remove a number that still has open callbacks', async () => {
+    await env.run(['numbers', 'add', '+4930123456', '--queue', 'support', '--callback', 'on']);
+    const store = env.store();
+    store.entries.addLive({ id: 'e1', queue: 'support', did: '+4930123456', channelId: 'c1', callerId: null, enteredAt: 1000 });
+    store.entries.requestCallback({ entryId: 'e1', number: '+491701234567', requestedAt: 2000, language: 'en' });
+    expect((await env.fail(['numbers', 'remove', '+4930123456'])).code).to.equal('CLI_CONFLICT');
+  });
+
+  it('refuses to list from a database file that does not exist instead of creating it', async () => {
+    const err = await env.fail(['--db', `${env.dir}/nope.db`, 'numbers', 'list']);
+    expect(err.code).to.equal('CLI_NO_DATABASE');
+  });
+});

@@ -1,0 +1,116 @@
+// `callbackd queues` and `callbackd agents`: argument checks and the commands on a temp database.
+import { expect } from 'chai';
+import { checkLogin, checkRemove, parseAgentAdd } from '../../../src/cli/agents';
+import { parseOverflow, parseQueueAdd, parseQueueSet } from '../../../src/cli/queues';
+import type { Agent } from '../../../src/domain/model';
+import { fixedClock, makeCliEnv, type CliEnv } from './cli-env';
+
+const codeOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
+  return 'no error';
+};
+
+const agent = (state: Agent['state']): Agent => ({
+  id: 'alice',
+  name: 'Alice',
+  endpoint: 'PJSIP/1001',
+  queues: ['support'],
+  state,
+  stateSince: 0,
+  idleSince: null,
+  missed: 0,
+  online: true,
+});
+
+describe('cli/queues argument checks', () => {
+  it('defaults to no max wait, hangup overflow and the default music class', () => {
+    expect(parseQueueAdd('support', {})).to.deep.equal({ name: 'support', maxWaitSeconds: null, overflow: 'hangup', mohClass: 'default' });
+  });
+
+  it('accepts hangup or a dialplan target as overflow and refuses anything else', () => {
+    expect(parseOverflow('context:overflow,s,1')).to.equal('context:overflow,s,1');
+    expect(codeOf(() => parseOverflow('voicemail'))).to.equal('CLI_INVALID_ARGUMENT');
+    expect(codeOf(() => parseOverflow('context:a,b'))).to.equal('CLI_INVALID_ARGUMENT');
+  });
+
+  it('sets and clears the max wait, refusing negative values and empty changes', () => {
+    const q = parseQueueAdd('support', { maxWait: '600' });
+    expect(q.maxWaitSeconds).to.equal(600);
+    expect(parseQueueSet(q, { maxWait: false }).maxWaitSeconds).to.equal(null);
+    expect(codeOf(() => parseQueueAdd('support', { maxWait: '-5' }))).to.equal('CLI_INVALID_ARGUMENT');
+    expect(codeOf(() => parseQueueSet(q, {}))).to.equal('CLI_INVALID_ARGUMENT');
+  });
+});
+
+describe('cli/agents argument checks', () => {
+  it('parses queues as a de-duplicated comma list and defaults the name to the id', () => {
+    expect(parseAgentAdd('alice', { endpoint: 'PJSIP/1001', queues: 'support, sales,support' })).to.deep.equal({
+      id: 'alice',
+      name: 'alice',
+      endpoint: 'PJSIP/1001',
+      queues: ['support', 'sales'],
+    });
+  });
+
+  it('needs an endpoint dial string and at least one queue', () => {
+    expect(codeOf(() => parseAgentAdd('alice', { queues: 'support' }))).to.equal('CLI_INVALID_ARGUMENT');
+    expect(codeOf(() => parseAgentAdd('alice', { endpoint: '1001', queues: 'support' }))).to.equal('CLI_INVALID_ARGUMENT');
+    expect(codeOf(() => parseAgentAdd('alice', { endpoint: 'PJSIP/1001', queues: ' , ' }))).to.equal('CLI_INVALID_ARGUMENT');
+  });
+
+  it('logs in only a logged-out agent and never removes one on a call', () => {
+    expect(checkLogin(agent('logged-out'))).to.equal('login');
+    expect(checkLogin(agent('available'))).to.equal('already');
+    expect(codeOf(() => checkLogin(agent('busy')))).to.equal('CLI_CONFLICT');
+    expect(codeOf(() => checkRemove(agent('ringing')))).to.equal('CLI_CONFLICT');
+    expect(codeOf(() => checkRemove(agent('wrap-up')))).to.equal('no error');
+  });
+});
+
+describe('cli/queues and agents commands', () => {
+  let env: CliEnv;
+  beforeEach(() => {
+    env = makeCliEnv();
+  });
+  afterEach(() => env.cleanup());
+
+  it('adds, changes and lists queues', async () => {
+    await env.run(['queues', 'add', 'support', '--max-wait', '1800']);
+    expect((await env.fail(['queues', 'add', 'support'])).code).to.equal('CLI_ALREADY_EXISTS');
+    await env.run(['queues', 'set', 'support', '--overflow', 'context:overflow,s,1', '--moh', 'jazz']);
+    expect(JSON.parse(await env.run(['queues', 'list', '--json']))).to.deep.equal([
+      { name: 'support', maxWaitSeconds: 1800, overflow: 'context:overflow,s,1', mohClass: 'jazz' },
+    ]);
+    expect(await env.run(['queues', 'list'])).to.match(/support\s+30m 00s\s+context:overflow,s,1\s+jazz/);
+    expect((await env.fail(['queues', 'set', 'sales', '--moh', 'x'])).code).to.equal('CLI_NOT_FOUND');
+  });
+
+  it('adds an agent logged out, logs them in and out with the clock time, and removes them', async () => {
+    const clock = fixedClock(1_700_000_000_000);
+    await env.run(['queues', 'add', 'support']);
+    await env.run(['agents', 'add', 'alice', '--name', 'Alice A', '--endpoint', 'PJSIP/1001', '--queues', 'support'], clock);
+    expect(env.store().agents.get('alice')).to.include({ state: 'logged-out' });
+
+    clock.set(1_700_000_060_000);
+    expect(await env.run(['agents', 'login', 'alice'], clock)).to.match(/logged in/);
+    const listed = JSON.parse(await env.run(['agents', 'list', '--json']));
+    expect(listed[0]).to.include({ id: 'alice', name: 'Alice A', state: 'available', stateSince: new Date(1_700_000_060_000).toISOString() });
+    expect(await env.run(['agents', 'login', 'alice'], clock)).to.match(/already available/);
+
+    expect(await env.run(['agents', 'logout', 'alice'], clock)).to.match(/logged out/);
+    expect(env.store().agents.get('alice')).to.include({ state: 'logged-out' });
+    await env.run(['agents', 'remove', 'alice']);
+    expect((await env.fail(['agents', 'login', 'alice'])).code).to.equal('CLI_NOT_FOUND');
+  });
+
+  it('refuses an agent for an unknown queue or with a phone another agent has', async () => {
+    await env.run(['queues', 'add', 'support']);
+    expect((await env.fail(['agents', 'add', 'bob', '--endpoint', 'PJSIP/1002', '--queues', 'support,sales'])).code).to.equal('CLI_NOT_FOUND');
+    await env.run(['agents', 'add', 'alice', '--endpoint', 'PJSIP/1001', '--queues', 'support']);
+    expect((await env.fail(['agents', 'add', 'bob', '--endpoint', 'PJSIP/1001', '--queues', 'support'])).message).to.match(/belongs to agent alice/);
+  });
+});
