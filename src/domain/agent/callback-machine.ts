@@ -56,6 +56,8 @@ export interface CallbackState {
   replays: number;
   ticket: boolean;
   lastCause: string | null;
+  /** Between a failed attempt and the next one: no customer leg is ringing. */
+  awaitingRetry: boolean;
 }
 
 export interface CallbackTransition {
@@ -70,11 +72,12 @@ export const initialCallbackState = (): CallbackState => ({
   replays: 0,
   ticket: false,
   lastCause: null,
+  awaitingRetry: false,
 });
 
 /** Minutes as a prompt: n-0 … n-60, then "more than sixty". */
 export function minutesPrompt(minutes: number): PromptId {
-  const m = Math.max(0, Math.floor(minutes));
+  const m = Number.isFinite(minutes) ? Math.max(0, Math.floor(minutes)) : 0;
   return m > 60 ? 'n-61' : `n-${m}`;
 }
 
@@ -106,7 +109,7 @@ function decline(state: CallbackState, missed: boolean): CallbackTransition {
 
 function dial(state: CallbackState): CallbackTransition {
   const attempts = state.attempts + 1;
-  return { state: { ...state, phase: 'dialing-customer', attempts }, commands: [{ type: 'dial-customer', attempt: attempts }] };
+  return { state: { ...state, phase: 'dialing-customer', attempts, awaitingRetry: false }, commands: [{ type: 'dial-customer', attempt: attempts }] };
 }
 
 export function transitionCallback(
@@ -158,10 +161,10 @@ export function transitionCallback(
       if (state.phase !== 'dialing-customer') return same;
       return { state: { ...state, phase: 'connected', playing: false }, commands: [...stopIfPlaying(state), { type: 'bridge' }] };
     case 'customer-unreached': {
-      if (state.phase !== 'dialing-customer') return same;
+      if (state.phase !== 'dialing-customer' || state.awaitingRetry) return same;
       const failed = { ...state, lastCause: event.cause };
       if (state.attempts < s.maxAttempts) {
-        return { state: failed, commands: [{ type: 'set-retry-timer', seconds: s.retryDelaySeconds }] };
+        return { state: { ...failed, awaitingRetry: true }, commands: [{ type: 'set-retry-timer', seconds: s.retryDelaySeconds }] };
       }
       return {
         state: { ...failed, phase: 'telling-agent', playing: true },
@@ -173,7 +176,7 @@ export function transitionCallback(
       };
     }
     case 'retry-due':
-      return state.phase === 'dialing-customer' ? dial(state) : same;
+      return state.phase === 'dialing-customer' && state.awaitingRetry ? dial(state) : same;
     case 'agent-hangup':
       switch (state.phase) {
         case 'ringing-agent':
