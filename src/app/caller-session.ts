@@ -47,7 +47,12 @@ export class CallerSession implements CallSession {
     this.log = callLogger(deps.log, this.callId, this.channelId);
     this.state = initialCallerState(entered.callerId);
     this.callerId = entered.callerId || null;
-    this.settings = { ...deps.settings, callbackEnabled: number.callbackEnabled && number.kind === 'voice' };
+    this.settings = {
+      ...deps.settings,
+      callbackEnabled: number.callbackEnabled && number.kind === 'voice',
+      maxWaitSeconds: queue.maxWaitSeconds,
+      overflow: queue.overflow.startsWith('context:') ? 'dialplan' : 'hangup',
+    };
     this.language = deps.media.languageFor(number);
     this.serial = new SerialQueue((err) => this.log.error('caller flow step failed', { error: (err as Error).message, stack: (err as Error).stack }));
   }
@@ -184,9 +189,21 @@ export class CallerSession implements CallSession {
       case 'save-callback':
         return this.save(command.number);
       case 'leave-queue':
-        store.entries.leave(this.entryId, clock.now());
-        this.log.info('caller left queue', { entryId: this.entryId });
+        if (command.reason === 'max-wait') {
+          store.entries.close(this.entryId, 'left', clock.now(), 'max wait exceeded');
+          this.log.info('caller waited past the queue maximum, overflow', { entryId: this.entryId, overflow: this.queue.overflow });
+        } else {
+          store.entries.leave(this.entryId, clock.now());
+          this.log.info('caller left queue', { entryId: this.entryId });
+        }
+        this.deps.onQueueChanged?.();
         return undefined;
+      case 'continue-dialplan': {
+        // overflow = "context:<context>,<exten>,<priority>"
+        const [context, extension, priority] = this.queue.overflow.slice('context:'.length).split(',');
+        await telephony.continueInDialplan(this.channelId, context, extension || 's', Number(priority) || 1);
+        return undefined;
+      }
       case 'hangup':
         await telephony.hangup(this.channelId);
         return undefined;

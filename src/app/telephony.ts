@@ -61,6 +61,8 @@ export interface Telephony {
   originate(req: OriginateRequest): Promise<string>;
   listChannels(): Promise<ChannelInfo[]>;
   setVariable(channelId: string, name: string, value: string): Promise<void>;
+  /** Leaves our app and goes on in the dialplan (queue overflow to another context). */
+  continueInDialplan(channelId: string, context: string, extension: string, priority: number): Promise<void>;
   /** A mixing bridge for agent + customer/caller; returns its id. */
   createBridge(): Promise<string>;
   addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;

@@ -84,6 +84,10 @@ export class AriTelephony implements Telephony {
     }));
   }
 
+  continueInDialplan(channelId: string, context: string, extension: string, priority: number): Promise<void> {
+    return this.call('continueInDialplan', () => this.conn.api.channels.continueInDialplan({ channelId, context, extension, priority }));
+  }
+
   async createBridge(): Promise<string> {
     const bridgeId = randomUUID();
     await this.call('createBridge', () => this.conn.api.bridges.create({ type: 'mixing', bridgeId }));

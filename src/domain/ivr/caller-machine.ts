@@ -14,9 +14,10 @@ export type CallerPhase =
   | 'confirming' // confirmation greeting, then hang up
   | 'returning' // short notice, then back to hold
   | 'connected' // talking to an agent; the queue is done with this caller
+  | 'overflowing' // waited longer than the queue allows: overflow prompt, then hang up
   | 'ended';
 
-export type CallerTimer = 'offer' | 'input';
+export type CallerTimer = 'offer' | 'input' | 'max-wait';
 
 export interface CallerSettings {
   callbackEnabled: boolean;
@@ -26,6 +27,10 @@ export interface CallerSettings {
   firstDigitTimeoutSeconds: number;
   interDigitTimeoutSeconds: number;
   maxEntryAttempts: number;
+  /** The queue's limit for live callers; null = none. Callback slots are never subject to it. */
+  maxWaitSeconds?: number | null;
+  /** What happens past the limit: an overflow prompt and hangup, or back to the dialplan. */
+  overflow?: 'hangup' | 'dialplan';
 }
 
 export interface CallerState {
@@ -61,8 +66,10 @@ export type CallerCommand =
   | { type: 'set-timer'; timer: CallerTimer; seconds: number }
   | { type: 'clear-timer'; timer: CallerTimer }
   | { type: 'save-callback'; number: string }
-  /** The caller hung up before a request was saved: the live place is given up. */
-  | { type: 'leave-queue' }
+  /** The caller hung up before a request was saved (or overflowed): the live place is given up. */
+  | { type: 'leave-queue'; reason?: 'max-wait' }
+  /** Hand the call back to the dialplan (overflow target configured on the queue). */
+  | { type: 'continue-dialplan' }
   | { type: 'hangup' };
 
 export interface Transition {
@@ -167,13 +174,28 @@ function onPromptFinished(current: CallerState, s: CallerSettings): Transition {
     case 'returning':
       return hold(state, s, s.offerIntervalSeconds);
     case 'confirming':
+    case 'overflowing':
       return { state: { ...state, phase: 'ended', playing: false }, commands: [{ type: 'hangup' }] };
     default:
       return { state: { ...state, playing: false }, commands: [] };
   }
 }
 
+/** Past the queue's max wait: the live caller leaves for the overflow. A caller saving or confirming a
+ *  request is already a callback slot, and callback slots are exempt. */
+function overflow(state: CallerState, s: CallerSettings): Transition {
+  if (['saving', 'confirming', 'connected', 'overflowing', 'ended'].includes(state.phase)) return unchanged(state);
+  const commands: CallerCommand[] = [{ type: 'clear-timer', timer: 'input' }, { type: 'clear-timer', timer: 'offer' }];
+  if (state.playing) commands.push({ type: 'stop-prompt' });
+  commands.push({ type: 'stop-moh' }, { type: 'leave-queue', reason: 'max-wait' });
+  if (s.overflow === 'dialplan') {
+    return { state: { ...state, phase: 'ended', playing: false }, commands: [...commands, { type: 'continue-dialplan' }] };
+  }
+  return { state: { ...state, phase: 'overflowing', playing: true }, commands: [...commands, { type: 'play', prompts: ids('overflow') }] };
+}
+
 function onTimer(state: CallerState, s: CallerSettings, timer: CallerTimer): Transition {
+  if (timer === 'max-wait') return overflow(state, s);
   if (timer === 'offer') {
     if (state.phase !== 'holding' || !s.callbackEnabled) return unchanged(state);
     const t = play(state, 'offering', [{ kind: 'greeting', which: 'offer' }], { attempts: 0, digits: '', candidate: null });
@@ -196,8 +218,12 @@ function onTimer(state: CallerState, s: CallerSettings, timer: CallerTimer): Tra
 export function transition(state: CallerState, event: CallerEvent, s: CallerSettings): Transition {
   if (state.phase === 'ended') return unchanged(state);
   switch (event.type) {
-    case 'answered':
-      return state.phase === 'greeting' ? play(state, 'greeting', ids('welcome')) : unchanged(state);
+    case 'answered': {
+      if (state.phase !== 'greeting') return unchanged(state);
+      const t = play(state, 'greeting', ids('welcome'));
+      if (s.maxWaitSeconds != null) t.commands.push({ type: 'set-timer', timer: 'max-wait', seconds: s.maxWaitSeconds });
+      return t;
+    }
     case 'prompt-finished':
       return onPromptFinished(state, s);
     case 'timer':
@@ -216,6 +242,7 @@ export function transition(state: CallerState, event: CallerEvent, s: CallerSett
       // Saving/confirming callers have become callback slots: too late to connect them live.
       if (state.phase === 'saving' || state.phase === 'confirming') return unchanged(state);
       const commands: CallerCommand[] = [{ type: 'clear-timer', timer: 'input' }, { type: 'clear-timer', timer: 'offer' }];
+      if (s.maxWaitSeconds != null) commands.push({ type: 'clear-timer', timer: 'max-wait' });
       if (state.playing) commands.push({ type: 'stop-prompt' });
       commands.push({ type: 'stop-moh' });
       return { state: { ...state, phase: 'connected', playing: false }, commands };
@@ -223,8 +250,9 @@ export function transition(state: CallerState, event: CallerEvent, s: CallerSett
     case 'hangup': {
       // Once saved (confirming) the request stands, and a connected caller's entry is closed by the
       // delivery; before that, nothing half-done may remain.
-      const saved = state.phase === 'confirming' || state.phase === 'connected';
+      const saved = state.phase === 'confirming' || state.phase === 'connected' || state.phase === 'overflowing';
       const commands: CallerCommand[] = [{ type: 'clear-timer', timer: 'input' }, { type: 'clear-timer', timer: 'offer' }];
+      if (s.maxWaitSeconds != null) commands.push({ type: 'clear-timer', timer: 'max-wait' });
       if (!saved) commands.push({ type: 'leave-queue' });
       return { state: { ...state, phase: 'ended', playing: false }, commands };
     }

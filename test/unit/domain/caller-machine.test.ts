@@ -596,6 +596,58 @@ describe('caller machine', () => {
     ]);
   });
 
+  describe('max queue wait', () => {
+    const LIMITED: CallerSettings = { ...S, maxWaitSeconds: 600, overflow: 'hangup' };
+    const TO_DIALPLAN: CallerSettings = { ...S, maxWaitSeconds: 600, overflow: 'dialplan' };
+    const maxWait: CallerEvent = { type: 'timer', timer: 'max-wait' };
+    const clearOffer: CallerCommand = { type: 'clear-timer', timer: 'offer' };
+    table([
+      {
+        name: 'answering arms the max-wait timer when the queue has a limit',
+        path: [],
+        settings: LIMITED,
+        event: answered,
+        commands: [clearInput, play(prompt('welcome')), { type: 'set-timer', timer: 'max-wait', seconds: 600 }],
+      },
+      {
+        name: 'past the limit on hold: the place is given up and the overflow prompt plays',
+        path: HOLDING,
+        settings: LIMITED,
+        event: maxWait,
+        commands: [clearInput, clearOffer, { type: 'stop-moh' }, { type: 'leave-queue', reason: 'max-wait' }, play(prompt('overflow'))],
+        state: { phase: 'overflowing', playing: true },
+      },
+      {
+        name: 'past the limit while typing a number: the entry prompt stops too',
+        path: ENTERING,
+        settings: LIMITED,
+        event: maxWait,
+        commands: [clearInput, clearOffer, stopPrompt, { type: 'stop-moh' }, { type: 'leave-queue', reason: 'max-wait' }, play(prompt('overflow'))],
+        state: { phase: 'overflowing' },
+      },
+      {
+        name: 'the end of the overflow prompt hangs up',
+        path: [...HOLDING, maxWait],
+        settings: LIMITED,
+        event: finished,
+        commands: [{ type: 'hangup' }],
+        state: { phase: 'ended' },
+      },
+      {
+        name: 'an overflow to the dialplan hands the call back instead of a prompt',
+        path: HOLDING,
+        settings: TO_DIALPLAN,
+        event: maxWait,
+        commands: [clearInput, clearOffer, { type: 'stop-moh' }, { type: 'leave-queue', reason: 'max-wait' }, { type: 'continue-dialplan' }],
+        state: { phase: 'ended' },
+      },
+    ]);
+    ignored([
+      { name: 'a caller whose callback is being saved is exempt (callback slots never overflow)', path: SAVING, settings: LIMITED, events: [maxWait] },
+      { name: 'a caller hearing the confirmation is exempt', path: CONFIRMING, settings: LIMITED, events: [maxWait] },
+    ]);
+  });
+
   describe('saving', () => {
     table([
       {
@@ -739,6 +791,10 @@ describe('caller machine', () => {
         { via: 'from hold', path: [...HOLDING, { type: 'agent-connected' }], saved: true },
         { via: 'in the middle of typing a number', path: [...ENTER_WAIT, ...keys('0049'), { type: 'agent-connected' }], saved: true },
       ],
+      // The overflow already gave the place up; a hangup must not do it twice.
+      overflowing: [
+        { via: 'past max wait on hold', path: [...HOLDING, { type: 'timer', timer: 'max-wait' }], settings: { ...S, maxWaitSeconds: 600, overflow: 'hangup' }, saved: true },
+      ],
       ended: [
         { via: 'after the confirmation', path: ENDED, saved: true },
         { via: 'after an earlier hangup', path: [...OFFER_WAIT, hangup], saved: false },
@@ -757,6 +813,7 @@ describe('caller machine', () => {
         'confirming',
         'returning',
         'connected',
+        'overflowing',
         'ended',
       ]);
       for (const phase of phases) {
@@ -772,7 +829,9 @@ describe('caller machine', () => {
             expect(out.commands, label).to.deep.equal([]);
             expect(out.state, label).to.equal(before);
           } else {
-            const expected = route.saved ? [clearInput, clearOffer] : [clearInput, clearOffer, leaveQueue];
+            const timers: CallerCommand[] = [clearInput, clearOffer];
+            if ((route.settings ?? S).maxWaitSeconds != null) timers.push({ type: 'clear-timer', timer: 'max-wait' });
+            const expected = route.saved ? timers : [...timers, leaveQueue];
             expect(out.commands, label).to.deep.equal(expected);
           }
         }
