@@ -96,7 +96,14 @@ export class Daemon {
     if (recovered > 0) log.info('callbacks returned to their place after restart', { recovered });
 
     // Expire overdue callbacks before anything could dispatch them, then every minute.
-    daemon.stopExpiry = startExpirySweep({ store, reports: store.reports, clock, expiryMinutes: config.callback.expiryMinutes, log });
+    daemon.stopExpiry = startExpirySweep({
+      store,
+      reports: store.reports,
+      clock,
+      expiryMinutes: config.callback.expiryMinutes,
+      cron: config.callback.expirySweepCron,
+      log,
+    });
     router.start();
     telephony.on((event) => {
       if (event.type === 'connected' && event.reconnect) return daemon.reconcile();

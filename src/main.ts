@@ -3,8 +3,9 @@ import { loadConfig } from './config/load';
 import { Daemon } from './daemon';
 import { createLogger } from './log';
 
-export async function runDaemon(opts: { config?: string }): Promise<void> {
+export async function runDaemon(opts: { config?: string; db?: string }): Promise<void> {
   const config = loadConfig({ file: opts.config });
+  if (opts.db) config.db.path = opts.db;
   const log = createLogger(config.log);
   // Last line of defence: the daemon must not die on a stray async error from a library.
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: String((reason as Error)?.stack ?? reason) }));

@@ -61,6 +61,8 @@ export interface ExpirySweepOptions extends ExpiryDeps {
   /** Also sweep once right away (default true): after a restart, overdue callbacks are expired before
    *  dispatch could still hand them to an agent. */
   runNow?: boolean;
+  /** node-cron expression; every minute by default. */
+  cron?: string;
 }
 
 /** Sweeps every minute until the returned function is called. Never throws from the timer. */
@@ -74,7 +76,7 @@ export function startExpirySweep(opts: ExpirySweepOptions): () => void {
     }
   };
   const schedule = opts.schedule ?? ((expr, fn) => cronSchedule(expr, fn, { name: 'callbackd-expiry', noOverlap: true }));
-  const task = schedule('* * * * *', run);
+  const task = schedule(opts.cron ?? '* * * * *', run);
   if (opts.runNow !== false) run();
   return () => {
     void Promise.resolve(task.stop()).catch(() => undefined);

@@ -18,7 +18,7 @@ export function buildProgram(deps: CliDeps = {}): Command {
     .command('start')
     .description('run the daemon (connects to Asterisk ARI, serves the configured numbers)')
     .action(async () => {
-      await runDaemon({ config: program.opts().config });
+      await runDaemon({ config: program.opts().config, db: program.opts().db });
     });
 
   registerAdminCommands(program, deps);

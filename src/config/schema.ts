@@ -1,3 +1,5 @@
+import { validate as validateCron } from 'node-cron';
+
 // Every setting the daemon knows, with its default and how to validate it. A key not listed here is a
 // typo and is refused by name, so a misspelt setting never silently falls back to its default.
 
@@ -13,7 +15,7 @@ export interface Config {
     interDigitTimeoutSeconds: number;
     maxEntryAttempts: number;
   };
-  callback: { expiryMinutes: number; maxAttempts: number; retryDelaySeconds: number };
+  callback: { expiryMinutes: number; expirySweepCron: string; maxAttempts: number; retryDelaySeconds: number };
   agents: { ringTimeoutSeconds: number; wrapUpSeconds: number; maxMissed: number; declineCooldownSeconds: number };
   tickets: { webhookUrl: string };
   metrics: { bind: string };
@@ -21,7 +23,7 @@ export interface Config {
   sounds: { prefix: string; dir: string };
 }
 
-type Kind = 'string' | 'secret' | 'url' | 'optional-url' | 'bind' | 'positive' | 'nonnegative' | 'integer' | { oneOf: readonly string[] };
+type Kind = 'string' | 'secret' | 'url' | 'optional-url' | 'bind' | 'cron' | 'positive' | 'nonnegative' | 'integer' | { oneOf: readonly string[] };
 
 export const SCHEMA: Record<string, { kind: Kind; default: string | number }> = {
   'ari.url': { kind: 'url', default: 'http://127.0.0.1:8088' },
@@ -40,6 +42,8 @@ export const SCHEMA: Record<string, { kind: Kind; default: string | number }> = 
   'ivr.interDigitTimeoutSeconds': { kind: 'positive', default: 5 },
   'ivr.maxEntryAttempts': { kind: 'integer', default: 3 },
   'callback.expiryMinutes': { kind: 'positive', default: 60 },
+  // How often the expiry sweep runs (node-cron syntax; a 6-field form has seconds).
+  'callback.expirySweepCron': { kind: 'cron', default: '* * * * *' },
   // Dial attempts of the customer per accepted callback (1 = no retry) and the pause between them.
   'callback.maxAttempts': { kind: 'integer', default: 1 },
   'callback.retryDelaySeconds': { kind: 'nonnegative', default: 120 },
@@ -71,6 +75,7 @@ export function checkValue(key: string, raw: unknown): string | number | null {
   if (typeof raw !== 'string' || raw === '') return null;
   if (kind === 'optional-url') return /^https?:\/\/[^\s/]+/.test(raw) ? raw : null;
   if (kind === 'bind') return /^[^\s:]+:\d{1,5}$/.test(raw) && Number(raw.split(':').pop()) <= 65535 ? raw : null;
+  if (kind === 'cron') return validateCron(raw) ? raw : null;
   if (kind === 'url') return /^https?:\/\/[^\s/]+/.test(raw) ? raw.replace(/\/+$/, '') : null;
   if (typeof kind === 'object') return kind.oneOf.includes(raw) ? raw : null;
   return raw;
@@ -82,6 +87,7 @@ export function expectation(key: string): string {
   if (kind === 'nonnegative') return 'a number >= 0';
   if (kind === 'integer') return 'a whole number > 0';
   if (kind === 'url') return 'an http(s) URL';
+  if (kind === 'cron') return "a cron expression such as '* * * * *'";
   if (kind === 'optional-url') return "an http(s) URL or ''";
   if (kind === 'bind') return "host:port or ''";
   if (typeof kind === 'object') return `one of ${kind.oneOf.join(', ')}`;
