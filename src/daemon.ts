@@ -113,7 +113,7 @@ export class Daemon {
       daemon.metrics = await startMetricsServer({ bind: config.metrics.bind, reports: store.reports, log, clock });
     } catch (err) {
       daemon.stopExpiry?.();
-      router.stop();
+      await router.stop();
       await connection.stop();
       store.close();
       throw err;
@@ -151,7 +151,7 @@ export class Daemon {
     this.dispatcher.stop();
     this.agents.stop();
     await this.webhook?.stop();
-    this.router.stop();
+    await this.router.stop();
     await this.connection.stop();
     this.store.close();
     this.log.info('callbackd stopped');

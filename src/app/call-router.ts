@@ -22,12 +22,23 @@ export class CallRouter {
     private readonly log: Logger,
   ) {}
 
+  /** Handlers still running; stop() lets them finish their store writes before the store closes. */
+  private readonly running = new Set<Promise<void>>();
+
   start(): void {
-    this.unsubscribe = this.telephony.on((event) => this.route(event));
+    this.unsubscribe = this.telephony.on((event) => {
+      const work = this.route(event);
+      this.running.add(work);
+      void work.finally(() => this.running.delete(work)).catch(() => undefined);
+      return work;
+    });
   }
 
-  stop(): void {
+  /** Stops taking events and waits (bounded) for the handlers already running. */
+  async stop(graceMs = 2000): Promise<void> {
     this.unsubscribe?.();
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([Promise.allSettled([...this.running]), timeout]);
   }
 
   get activeCalls(): number {

@@ -7,6 +7,7 @@ import { loadConfig } from '../../../src/config/load';
 import type { Config } from '../../../src/config/schema';
 import { Daemon } from '../../../src/daemon';
 import { createLogger } from '../../../src/log';
+import type { Clock } from '../../../src/app/ports';
 import { EventRecorder } from './recorder';
 import { ari } from './env';
 
@@ -19,11 +20,32 @@ export interface TestDaemon {
   events: EventRecorder;
   config: Config;
   dir: string;
-  stop(): Promise<void>;
+  /** keepDb: leave the database for a restarted daemon. */
+  stop(keepDb?: boolean): Promise<void>;
 }
 
-export async function startTestDaemon(overrides: Record<string, string> = {}): Promise<TestDaemon> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callbackd-it-'));
+export interface TestDaemonOptions {
+  /** Config overrides as environment variables. */
+  env?: Record<string, string>;
+  clock?: Clock;
+  /** Reuse the database of an earlier daemon (a restart); it is then neither seeded nor deleted. */
+  dir?: string;
+}
+
+/** A clock the test moves by hand; starts at the real time so Asterisk-side times look sane. */
+export class ManualClock implements Clock {
+  private t = Date.now();
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<TestDaemon> {
+  const reused = opts.dir !== undefined;
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'callbackd-it-'));
   const config = loadConfig({
     env: {
       CALLBACKD_ARI_URL: ari.url,
@@ -41,19 +63,19 @@ export async function startTestDaemon(overrides: Record<string, string> = {}): P
       CALLBACKD_AGENTS_RING_TIMEOUT_SECONDS: '8',
       CALLBACKD_AGENTS_WRAP_UP_SECONDS: '1',
       CALLBACKD_METRICS_BIND: '',
-      ...overrides,
+      ...opts.env,
     },
   });
   const log = createLogger(config.log);
-  const daemon = await Daemon.start({ config, log });
-  seed(daemon);
+  const daemon = await Daemon.start({ config, log, clock: opts.clock });
+  if (!reused) seed(daemon);
   const events = new EventRecorder(daemon.telephony);
   return {
     daemon,
     events,
     config,
     dir,
-    async stop() {
+    async stop(keepDb = false) {
       events.stop();
       // A prompt that Asterisk could not play (missing file) would pass a test silently: treat it as a
       // failure. Asterisk also reports "failed" when the call hangs up mid-prompt; those are fine.
@@ -62,7 +84,7 @@ export async function startTestDaemon(overrides: Record<string, string> = {}): P
         all.slice(0, i + 4).some((e) => (e.type === 'hangup' || e.type === 'call-left') && e.channelId === channelId);
       const failed = all.filter((e, i) => e.type === 'playback-finished' && e.failed && !endedNear(e.channelId, i));
       await daemon.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!keepDb) fs.rmSync(dir, { recursive: true, force: true });
       if (failed.length > 0) throw new Error(`prompts failed to play: ${failed.map((e) => (e as { media: string }).media).join(', ')}`);
     },
   };
