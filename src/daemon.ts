@@ -57,7 +57,20 @@ export class Daemon {
     let dispatcher: Dispatcher | undefined;
     const router = new CallRouter(
       telephony,
-      inboundFactory({ telephony, store, clock, media, log, agents, settings: config.ivr, onQueueChanged: () => dispatcher?.kick() }, log),
+      inboundFactory(
+        {
+          telephony,
+          store,
+          clock,
+          media,
+          log,
+          agents,
+          settings: config.ivr,
+          maxRequestsPerCallerPerHour: config.callback.maxRequestsPerCallerPerHour,
+          onQueueChanged: () => dispatcher?.kick(),
+        },
+        log,
+      ),
       log,
     );
     dispatcher = new Dispatcher(

@@ -9,6 +9,7 @@ import { isChannelGone } from '../ari/errors';
 import type { CallSession } from './call-router';
 import type { Clock, Store } from './ports';
 import type { PromptMedia } from './prompt-media';
+import { policyFor } from '../domain/toll-guard';
 import { SerialQueue } from './serial';
 import type { CallEntered, Telephony, TelephonyEvent } from './telephony';
 
@@ -19,6 +20,8 @@ export interface CallerDeps {
   media: PromptMedia;
   log: Logger;
   settings: Omit<CallerSettings, 'callbackEnabled'>;
+  /** Toll-fraud guard: requests one caller ID may make per hour. */
+  maxRequestsPerCallerPerHour: number;
   /** Told when this caller joined or left the queue (the dispatcher may have work). */
   onQueueChanged?: () => void;
 }
@@ -52,6 +55,7 @@ export class CallerSession implements CallSession {
       callbackEnabled: number.callbackEnabled && number.kind === 'voice',
       maxWaitSeconds: queue.maxWaitSeconds,
       overflow: queue.overflow.startsWith('context:') ? 'dialplan' : 'hangup',
+      policy: policyFor(number.did, number.allowedCountries ?? null, deps.store.settings.get('blocked_prefixes') ?? null),
     };
     this.language = deps.media.languageFor(number);
     this.serial = new SerialQueue((err) => this.log.error('caller flow step failed', { error: (err as Error).message, stack: (err as Error).stack }));
@@ -188,6 +192,9 @@ export class CallerSession implements CallSession {
         return undefined;
       case 'save-callback':
         return this.save(command.number);
+      case 'refused':
+        this.log.warn('callback number refused by the toll-fraud guard', { callbackNumber: command.number, reason: command.reason, callerId: this.callerId });
+        return undefined;
       case 'leave-queue':
         if (command.reason === 'max-wait') {
           store.entries.close(this.entryId, 'left', clock.now(), 'max wait exceeded');
@@ -211,6 +218,14 @@ export class CallerSession implements CallSession {
   }
 
   private save(number: string): CallerEvent {
+    const { store, clock } = this.deps;
+    if (this.callerId) {
+      const recent = store.entries.requestsByCaller(this.callerId, clock.now() - 3_600_000);
+      if (recent >= this.deps.maxRequestsPerCallerPerHour) {
+        this.log.warn('callback request refused: too many from this caller ID', { callerId: this.callerId, lastHour: recent, callbackNumber: number });
+        return { type: 'save-refused', reason: 'rate-limited' };
+      }
+    }
     try {
       const outcome = this.deps.store.entries.requestCallback({
         entryId: this.entryId,

@@ -86,6 +86,8 @@ export interface EntriesRepo {
   recoverInFlight(at: Millis): number;
   /** Live entries still marked waiting (for restart recovery). */
   waitingLive(): QueueEntry[];
+  /** Callback requests made from this caller ID since `since` (including ones merged into another). */
+  requestsByCaller(callerId: string, since: Millis): number;
 }
 
 export interface NewAgent {

@@ -7,6 +7,7 @@ import { registerDoctor } from './doctor';
 import { registerGreetings } from './greetings';
 import { registerNumbers } from './numbers';
 import { registerQueues } from './queues';
+import { registerSettings } from './settings';
 import { registerStats } from './stats';
 import { registerTickets } from './tickets';
 
@@ -17,6 +18,7 @@ export function registerAdminCommands(program: Command, deps: CliDeps): void {
   registerAgents(program, deps);
   registerCallbacks(program, deps);
   registerTickets(program, deps);
+  registerSettings(program, deps);
   registerStats(program, deps);
   registerDoctor(program, deps);
 }

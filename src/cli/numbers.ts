@@ -17,6 +17,17 @@ export interface NumberOptions {
   offerGreeting?: string | false;
   confirmationGreeting?: string | false;
   trunk?: string | false;
+  allowedCountries?: string | false;
+}
+
+/** 'de, AT' → 'AT,DE'; '*' = any country. ISO 3166 alpha-2 only, so a typo cannot open a country. */
+export function parseCountries(value: string): string {
+  const codes = value.split(',').map((c) => c.trim().toUpperCase()).filter((c) => c !== '');
+  if (codes.length === 0) throw invalid('--allowed-countries needs ISO country codes such as DE,AT or *');
+  if (codes.includes('*')) return '*';
+  const bad = codes.find((c) => !/^[A-Z]{2}$/.test(c));
+  if (bad) throw invalid(`--allowed-countries: '${bad}' is not an ISO country code (two letters, e.g. DE)`);
+  return [...new Set(codes)].sort().join(',');
 }
 
 function parseKind(value: string): NumberKind {
@@ -37,6 +48,7 @@ function parseChanges(opts: NumberOptions): Partial<NumberConfig> {
     c.confirmationGreeting = opts.confirmationGreeting === false ? null : parseName('greeting', opts.confirmationGreeting);
   }
   if (opts.trunk !== undefined) c.outboundTrunk = opts.trunk === false ? null : parseTrunk(opts.trunk);
+  if (opts.allowedCountries !== undefined) c.allowedCountries = opts.allowedCountries === false ? null : parseCountries(opts.allowedCountries);
   return c;
 }
 
@@ -58,6 +70,7 @@ export function parseNumberAdd(did: string, opts: NumberOptions): NumberConfig {
     callbackGreeting: null,
     confirmationGreeting: null,
     outboundTrunk: null,
+    allowedCountries: null,
     ...parseChanges(opts),
   };
   refuseCallbackOnDigital(n);
@@ -113,6 +126,7 @@ const COLUMNS: Column<NumberConfig>[] = [
   { header: 'offer greeting', value: (n) => n.callbackGreeting ?? '(shipped)' },
   { header: 'confirmation greeting', value: (n) => n.confirmationGreeting ?? '(shipped)' },
   { header: 'trunk', value: (n) => n.outboundTrunk },
+  { header: 'callback countries', value: (n) => n.allowedCountries ?? "(DID's country)" },
 ];
 
 function settingOptions(cmd: Command): Command {
@@ -127,7 +141,9 @@ function settingOptions(cmd: Command): Command {
     .option('--confirmation-greeting <name>', 'greeting played once the request is stored')
     .option('--no-confirmation-greeting', 'use the shipped confirmation prompt')
     .option('--trunk <endpoint>', 'PJSIP endpoint the callback is dialled through')
-    .option('--no-trunk', 'clear the outbound trunk');
+    .option('--no-trunk', 'clear the outbound trunk')
+    .option('--allowed-countries <codes>', "countries callbacks may go to, e.g. DE,AT or * (toll-fraud guard)")
+    .option('--no-allowed-countries', "only the DID's own country (the default)");
 }
 
 export function registerNumbers(program: Command, deps: CliDeps): void {

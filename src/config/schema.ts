@@ -15,7 +15,7 @@ export interface Config {
     interDigitTimeoutSeconds: number;
     maxEntryAttempts: number;
   };
-  callback: { expiryMinutes: number; expirySweepCron: string; maxAttempts: number; retryDelaySeconds: number };
+  callback: { expiryMinutes: number; expirySweepCron: string; maxAttempts: number; retryDelaySeconds: number; maxRequestsPerCallerPerHour: number };
   agents: { ringTimeoutSeconds: number; wrapUpSeconds: number; maxMissed: number; declineCooldownSeconds: number };
   tickets: { webhookUrl: string };
   metrics: { bind: string };
@@ -47,6 +47,8 @@ export const SCHEMA: Record<string, { kind: Kind; default: string | number }> = 
   // Dial attempts of the customer per accepted callback (1 = no retry) and the pause between them.
   'callback.maxAttempts': { kind: 'integer', default: 1 },
   'callback.retryDelaySeconds': { kind: 'nonnegative', default: 120 },
+  // Toll-fraud guard: callback requests one caller ID may make per hour.
+  'callback.maxRequestsPerCallerPerHour': { kind: 'integer', default: 5 },
   'agents.ringTimeoutSeconds': { kind: 'positive', default: 20 },
   'agents.wrapUpSeconds': { kind: 'nonnegative', default: 10 },
   // Offers in a row an agent lets ring out before being logged out.

@@ -19,6 +19,8 @@ export interface NumberConfig {
   confirmationGreeting: string | null;
   /** Outbound trunk for the callback leg, an Asterisk endpoint such as "loop" (dialled as PJSIP/<n>@trunk). */
   outboundTrunk: string | null;
+  /** Countries callbacks may go to (comma-separated ISO codes, '*' = any); null = the DID's country. */
+  allowedCountries?: string | null;
 }
 
 export type GreetingKind = 'callback-offer' | 'callback-confirmation';

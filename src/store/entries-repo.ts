@@ -121,7 +121,15 @@ export function createEntriesRepo(db: Db): EntriesRepo {
     return { kind: 'created', entryId: live.id };
   });
 
+  const requestsByCallerStmt = db
+    .prepare<[{ caller: string; since: Millis }], number>(`
+      SELECT count(*) FROM queue_entries
+      WHERE caller_id = @caller
+        AND ((kind = 'callback' AND requested_at >= @since) OR (state = 'merged' AND closed_at >= @since))`)
+    .pluck();
+
   return {
+    requestsByCaller: (caller, since) => requestsByCallerStmt.get({ caller, since }) ?? 0,
     addLive: (e: NewLiveEntry) => {
       try {
         insertLive.run({ id: e.id, queue: e.queue, did: e.did, channel_id: e.channelId, caller_id: e.callerId, entered_at: e.enteredAt });

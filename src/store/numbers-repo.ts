@@ -13,6 +13,7 @@ interface NumberRow {
   callback_greeting: string | null;
   confirmation_greeting: string | null;
   outbound_trunk: string | null;
+  allowed_countries: string | null;
 }
 
 const toModel = (r: NumberRow): NumberConfig => ({
@@ -24,6 +25,7 @@ const toModel = (r: NumberRow): NumberConfig => ({
   callbackGreeting: r.callback_greeting,
   confirmationGreeting: r.confirmation_greeting,
   outboundTrunk: r.outbound_trunk,
+  allowedCountries: r.allowed_countries,
 });
 
 export function createNumbersRepo(db: Db): NumbersRepo {
@@ -31,13 +33,14 @@ export function createNumbersRepo(db: Db): NumbersRepo {
   const listStmt = db.prepare<[], NumberRow>('SELECT * FROM numbers ORDER BY did');
   const upsertStmt = db.prepare<[NumberRow]>(`
     INSERT INTO numbers (did, kind, queue, callback_enabled, callback_language, callback_greeting,
-                         confirmation_greeting, outbound_trunk)
+                         confirmation_greeting, outbound_trunk, allowed_countries)
     VALUES (@did, @kind, @queue, @callback_enabled, @callback_language, @callback_greeting,
-            @confirmation_greeting, @outbound_trunk)
+            @confirmation_greeting, @outbound_trunk, @allowed_countries)
     ON CONFLICT (did) DO UPDATE SET
       kind = excluded.kind, queue = excluded.queue, callback_enabled = excluded.callback_enabled,
       callback_language = excluded.callback_language, callback_greeting = excluded.callback_greeting,
-      confirmation_greeting = excluded.confirmation_greeting, outbound_trunk = excluded.outbound_trunk`);
+      confirmation_greeting = excluded.confirmation_greeting, outbound_trunk = excluded.outbound_trunk,
+      allowed_countries = excluded.allowed_countries`);
   const removeStmt = db.prepare<[string]>('DELETE FROM numbers WHERE did = ?');
 
   return {
@@ -57,6 +60,7 @@ export function createNumbersRepo(db: Db): NumbersRepo {
           callback_greeting: n.callbackGreeting,
           confirmation_greeting: n.confirmationGreeting,
           outbound_trunk: n.outboundTrunk,
+          allowed_countries: n.allowedCountries ?? null,
         });
       } catch (err) {
         // Typical causes: digital number with callbacks enabled, or a queue that is not configured.

@@ -3,6 +3,7 @@
 // and feeds back what happened as events. No I/O, no clock, no timers in here.
 import { callerIdToE164, dtmfToE164, e164ToDigits } from '../e164';
 import { prompt, PromptId, PromptRef } from '../prompts';
+import { CallbackPolicy, screenNumber } from '../toll-guard';
 
 export type CallerPhase =
   | 'greeting' // welcome prompt after answer
@@ -31,6 +32,8 @@ export interface CallerSettings {
   maxWaitSeconds?: number | null;
   /** What happens past the limit: an overflow prompt and hangup, or back to the dialplan. */
   overflow?: 'hangup' | 'dialplan';
+  /** Toll-fraud screening of callback targets; none = every valid number is accepted. */
+  policy?: CallbackPolicy;
 }
 
 export interface CallerState {
@@ -54,6 +57,8 @@ export type CallerEvent =
   | { type: 'dtmf'; digit: string }
   | { type: 'saved'; outcome: 'created' | 'updated' }
   | { type: 'save-failed' }
+  /** The request was not taken on purpose (too many requests from this caller ID). */
+  | { type: 'save-refused'; reason: 'rate-limited' }
   /** An agent answered for this caller: menus and music stop, the bridge follows. */
   | { type: 'agent-connected' }
   | { type: 'hangup' };
@@ -70,6 +75,8 @@ export type CallerCommand =
   | { type: 'leave-queue'; reason?: 'max-wait' }
   /** Hand the call back to the dialplan (overflow target configured on the queue). */
   | { type: 'continue-dialplan' }
+  /** A callback target was refused by the toll-fraud guard (for the log). */
+  | { type: 'refused'; number: string; reason: string }
   | { type: 'hangup' };
 
 export interface Transition {
@@ -116,9 +123,21 @@ function retry(state: CallerState, s: CallerSettings, again: PromptRef[], phase:
   return play(state, phase, again, { attempts, digits: '' });
 }
 
+/** The guard's verdict on a target; a refusal is logged by the app. */
+function refusal(number: string, s: CallerSettings): CallerCommand | undefined {
+  if (!s.policy) return undefined;
+  const verdict = screenNumber(number, s.policy);
+  return verdict.ok ? undefined : { type: 'refused', number, reason: `${verdict.reason}: ${verdict.detail}` };
+}
+
 function judgeEntry(state: CallerState, s: CallerSettings): Transition {
   const result = dtmfToE164(state.digits);
   if (!result.ok) return retry(state, s, ids('number-invalid', 'enter-number'), 'entering');
+  const refused = refusal(result.e164, s);
+  if (refused) {
+    const t = retry(state, s, ids('number-not-allowed', 'enter-number'), 'entering');
+    return { state: t.state, commands: [refused, ...t.commands] };
+  }
   const readBack: PromptRef[] = [prompt('you-entered'), ...e164ToDigits(result.e164).map((id) => prompt(id as PromptId)), prompt('confirm-number')];
   return play(state, 'reading-back', readBack, { candidate: result.e164, digits: '' });
 }
@@ -134,8 +153,11 @@ function onDtmf(state: CallerState, s: CallerSettings, digit: string): Transitio
   switch (state.phase) {
     case 'offering':
       if (digit === '1') {
-        if (state.callerNumber) return save(state, state.callerNumber);
-        return play(state, 'entering', ids('caller-id-unavailable', 'enter-number'), { digits: '' });
+        if (!state.callerNumber) return play(state, 'entering', ids('caller-id-unavailable', 'enter-number'), { digits: '' });
+        const refused = refusal(state.callerNumber, s);
+        if (!refused) return save(state, state.callerNumber);
+        const t = play(state, 'entering', ids('number-not-allowed', 'enter-number'), { digits: '' });
+        return { state: t.state, commands: [refused, ...t.commands] };
       }
       if (digit === '2') return play(state, 'entering', ids('enter-number'), { digits: '' });
       if (digit === '3') return hold(state, s, s.offerIntervalSeconds);
@@ -238,6 +260,8 @@ export function transition(state: CallerState, event: CallerEvent, s: CallerSett
     }
     case 'save-failed':
       return state.phase === 'saving' ? play(state, 'returning', ids('request-failed'), { candidate: null }) : unchanged(state);
+    case 'save-refused':
+      return state.phase === 'saving' ? play(state, 'returning', ids('rate-limited'), { candidate: null }) : unchanged(state);
     case 'agent-connected': {
       // Saving/confirming callers have become callback slots: too late to connect them live.
       if (state.phase === 'saving' || state.phase === 'confirming') return unchanged(state);

@@ -2,6 +2,7 @@
 // migration is never edited or removed (databases in the field have already applied it).
 import { migration001 } from './001-initial';
 import { migration002 } from './002-agents-tickets';
+import { migration003 } from './003-callback-policy';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
   up: string;
 }
 
-export const migrations: readonly Migration[] = [migration001, migration002];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003];

@@ -19,6 +19,7 @@ const base: NumberConfig = {
   callbackGreeting: null,
   confirmationGreeting: null,
   outboundTrunk: 'loop',
+  allowedCountries: null,
 };
 
 function codeOf(fn: () => unknown): string {
@@ -41,7 +42,15 @@ describe('cli/numbers argument checks', () => {
       callbackGreeting: null,
       confirmationGreeting: null,
       outboundTrunk: null,
+      allowedCountries: null,
     });
+  });
+
+  it('--allowed-countries takes ISO codes (normalised) or *, and refuses anything else', () => {
+    expect(parseNumberAdd('+4930123456', { queue: 'support', allowedCountries: 'de, at' }).allowedCountries).to.equal('AT,DE');
+    expect(parseNumberAdd('+4930123456', { queue: 'support', allowedCountries: '*' }).allowedCountries).to.equal('*');
+    expect(codeOf(() => parseNumberAdd('+4930123456', { queue: 'support', allowedCountries: 'Germany' }))).to.equal('CLI_INVALID_ARGUMENT');
+    expect(codeOf(() => parseNumberAdd('+4930123456', { queue: 'support', allowedCountries: ',' }))).to.equal('CLI_INVALID_ARGUMENT');
   });
 
   it('needs --queue for add', () => {

@@ -14,6 +14,7 @@ const voice: NumberConfig = {
   callbackGreeting: 'offer',
   confirmationGreeting: null,
   outboundTrunk: 'loop',
+  allowedCountries: 'AT,DE',
 };
 
 describe('store/config repos (numbers, greetings, queues, settings)', () => {
