@@ -48,6 +48,7 @@ export class Dispatcher {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      if (this.stopped) return; // kicked just before shutdown: the store may be closed already
       try {
         this.round();
       } catch (err) {

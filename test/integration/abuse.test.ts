@@ -1,0 +1,109 @@
+// What callers must not be able to do to the call center, over real SIP: make it dial expensive or
+// foreign numbers (toll fraud), flood it with requests, or break it with key storms and long entries.
+import { expect } from 'chai';
+import { requireAsterisk } from './harness/env';
+import { Caller, daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
+import { DID_EN, startTestDaemon, TestDaemon } from './harness/test-daemon';
+import { TestLine } from './harness/test-line';
+
+describe('abuse and bad input', function () {
+  this.timeout(120_000);
+  let line: TestLine;
+  let d: TestDaemon;
+
+  before(async () => {
+    await requireAsterisk();
+    line = await TestLine.open();
+  });
+  beforeEach(async () => {
+    line.startTest();
+    d = await startTestDaemon({ env: { CALLBACKD_CALLBACK_MAX_REQUESTS_PER_CALLER_PER_HOUR: '1' } });
+  });
+  afterEach(async () => {
+    await line.hangupAll();
+    await d.stop();
+  });
+  after(async () => {
+    await line?.close();
+  });
+
+  async function untilEntry(callerId: string): Promise<Caller> {
+    const caller = await dial(line, d, DID_EN, callerId);
+    await hears(d, caller, 'en/offer');
+    await caller.call.press('2');
+    await hears(d, caller, 'en/enter-number');
+    return caller;
+  }
+
+  it('another number that is premium-rate is refused with a prompt and nothing is saved', async () => {
+    const caller = await untilEntry('+4915112345740');
+    await caller.call.press('*499001234567#');
+    await hears(d, caller, 'en/number-not-allowed');
+    expect(openEntry(d, caller)).to.include({ kind: 'live', state: 'waiting' });
+  });
+
+  it('a number on the prefix blocklist is refused', async () => {
+    d.daemon.store.settings.set('blocked_prefixes', '+4989');
+    const caller = await untilEntry('+4915112345741');
+    await caller.call.press('*4989123456#');
+    await hears(d, caller, 'en/number-not-allowed');
+    expect(openEntry(d, caller)).to.include({ kind: 'live' });
+  });
+
+  it('press 1 from a foreign caller ID is not called back; the caller is asked for a number', async () => {
+    const caller = await dial(line, d, DID_EN, '+12025550123');
+    await hears(d, caller, 'en/offer');
+    await caller.call.press('1');
+    await hears(d, caller, 'en/number-not-allowed');
+    expect(openEntry(d, caller)).to.include({ kind: 'live', callbackNumber: null });
+  });
+
+  it('a second request from the same caller ID within the hour hears the rate-limit notice', async () => {
+    const first = await dial(line, d, DID_EN, '+4915112345742');
+    await hears(d, first, 'en/offer');
+    await first.call.press('1');
+    await hears(d, first, 'en/confirmation');
+    await daemonHungUp(d, first);
+
+    const second = await untilEntry('+4915112345742');
+    await second.call.press('*4989123456#');
+    await hears(d, second, 'en/you-entered');
+    await second.call.press('1');
+    await hears(d, second, 'en/rate-limited');
+    const rows = rowsOf(d, second);
+    expect(rows.filter((r) => r.kind === 'callback')).to.have.length(1);
+    expect(rows.find((r) => r.kind === 'live')).to.include({ state: 'waiting' });
+  });
+
+  it('a 40-digit entry is judged without waiting for # and re-prompted as not valid', async () => {
+    const caller = await untilEntry('+4915112345743');
+    await caller.call.press('00' + '1234567890'.repeat(4));
+    await hears(d, caller, 'en/number-invalid');
+    expect(openEntry(d, caller)).to.include({ kind: 'live', state: 'waiting' });
+  });
+
+  it('a storm of random keys in every menu leaves a consistent state and a working daemon', async () => {
+    const caller = await dial(line, d, DID_EN, '+4915112345744');
+    await hears(d, caller, 'en/welcome');
+    const keys = '0123456789*#';
+    let storm = '';
+    for (let i = 0; i < 50; i++) storm += keys[Math.floor(Math.random() * keys.length)];
+    await caller.call.press(storm);
+    // Let the whole storm arrive at the daemon (RFC 4733, one key every ~0.2 s) before hanging up.
+    await eventually(
+      () => d.events.events.filter((e) => e.type === 'dtmf' && e.channelId === caller.channelId).length >= 50 || undefined,
+      'all 50 keys received',
+      30_000,
+    );
+    await caller.call.hangup();
+    await daemonHungUp(d, caller);
+    // Whatever the storm did, the caller's row is either a saved callback or a place given up.
+    await eventually(() => rowsOf(d, caller)[0]?.state !== 'waiting', 'entry settled');
+    const [row] = rowsOf(d, caller);
+    expect(['left', 'pending']).to.include(row.state);
+    if (row.state === 'pending') expect(row.callback_number).to.match(/^\+[1-9][0-9]{6,14}$/);
+    // …and the next caller is served as usual.
+    const next = await dial(line, d, DID_EN, '+4915112345745');
+    await hears(d, next, 'en/welcome');
+  });
+});
