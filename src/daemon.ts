@@ -10,6 +10,7 @@ import { CallRouter } from './app/call-router';
 import { deliveryFactory } from './app/delivery-factory';
 import { Dispatcher } from './app/dispatcher';
 import { inboundFactory } from './app/inbound';
+import { adoptWaitingCallers } from './app/restart-recovery';
 import { Clock, systemClock } from './app/ports';
 import { installedLanguages, PromptMedia } from './app/prompt-media';
 import type { Telephony } from './app/telephony';
@@ -55,24 +56,18 @@ export class Daemon {
     const agents = new AgentService(store, clock, config.agents, log);
     // The router needs the session factory and the dispatcher needs the router: wire in two steps.
     let dispatcher: Dispatcher | undefined;
-    const router = new CallRouter(
+    const callerDeps = {
       telephony,
-      inboundFactory(
-        {
-          telephony,
-          store,
-          clock,
-          media,
-          log,
-          agents,
-          settings: config.ivr,
-          maxRequestsPerCallerPerHour: config.callback.maxRequestsPerCallerPerHour,
-          onQueueChanged: () => dispatcher?.kick(),
-        },
-        log,
-      ),
+      store,
+      clock,
+      media,
       log,
-    );
+      agents,
+      settings: config.ivr,
+      maxRequestsPerCallerPerHour: config.callback.maxRequestsPerCallerPerHour,
+      onQueueChanged: () => dispatcher?.kick(),
+    };
+    const router = new CallRouter(telephony, inboundFactory(callerDeps, log), log);
     dispatcher = new Dispatcher(
       store,
       clock,
@@ -131,6 +126,9 @@ export class Daemon {
       store.close();
       throw err;
     }
+    await adoptWaitingCallers(callerDeps, router, telephony, log).catch((err) =>
+      log.error('could not re-adopt waiting callers', { error: (err as Error).message }),
+    );
     dispatcher.start();
     webhook?.start(5000);
     daemon.endpointPoll = setInterval(() => void daemon.pollEndpoints(), ENDPOINT_POLL_MS);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
 import { callLogger } from '../log';
 import { CallerCommand, CallerEvent, CallerSettings, CallerState, CallerTimer, initialCallerState, transition } from '../domain/ivr/caller-machine';
-import type { NumberConfig, QueueConfig } from '../domain/model';
+import type { NumberConfig, QueueConfig, QueueEntry } from '../domain/model';
 import { isChannelGone } from '../ari/errors';
 import type { CallSession } from './call-router';
 import type { Clock, Store } from './ports';
@@ -29,7 +29,7 @@ export interface CallerDeps {
 export class CallerSession implements CallSession {
   readonly channelId: string;
   readonly callId = randomUUID();
-  readonly entryId = randomUUID();
+  readonly entryId: string;
   private state: CallerState;
   private readonly settings: CallerSettings;
   private readonly callerId: string | null;
@@ -45,8 +45,11 @@ export class CallerSession implements CallSession {
     private readonly number: NumberConfig,
     private readonly queue: QueueConfig,
     private readonly deps: CallerDeps,
+    /** Set when adopting a caller who was already waiting before a restart. */
+    private readonly resumeEntry?: QueueEntry,
   ) {
     this.channelId = entered.channelId;
+    this.entryId = resumeEntry?.id ?? randomUUID();
     this.log = callLogger(deps.log, this.callId, this.channelId);
     this.state = initialCallerState(entered.callerId);
     this.callerId = entered.callerId || null;
@@ -113,6 +116,17 @@ export class CallerSession implements CallSession {
       default:
         return;
     }
+  }
+
+  /** Takes over a caller left waiting by an earlier daemon process: same entry, same place. */
+  resume(): Promise<void> {
+    return this.serial.push(async () => {
+      const entry = this.resumeEntry!;
+      const limit = this.queue.maxWaitSeconds;
+      const left = limit === null ? null : limit - (this.deps.clock.now() - entry.enteredAt) / 1000;
+      this.log.info('caller re-adopted after restart', { entryId: entry.id, position: this.deps.store.entries.position(entry.id) });
+      await this.feed({ type: 'resumed', maxWaitLeftSeconds: left === null ? null : Math.max(0, Math.round(left)) });
+    });
   }
 
   private async begin(entered: CallEntered): Promise<void> {

@@ -52,6 +52,9 @@ export interface CallerState {
 
 export type CallerEvent =
   | { type: 'answered' }
+  /** A caller already waiting when the daemon (re)started: straight back to hold, place unchanged.
+   *  maxWaitLeftSeconds: what remains of the queue's max wait (null = no limit). */
+  | { type: 'resumed'; maxWaitLeftSeconds: number | null }
   | { type: 'prompt-finished' }
   | { type: 'timer'; timer: CallerTimer }
   | { type: 'dtmf'; digit: string }
@@ -244,6 +247,13 @@ export function transition(state: CallerState, event: CallerEvent, s: CallerSett
       if (state.phase !== 'greeting') return unchanged(state);
       const t = play(state, 'greeting', ids('welcome'));
       if (s.maxWaitSeconds != null) t.commands.push({ type: 'set-timer', timer: 'max-wait', seconds: s.maxWaitSeconds });
+      return t;
+    }
+    case 'resumed': {
+      if (state.phase !== 'greeting') return unchanged(state);
+      if (event.maxWaitLeftSeconds !== null && event.maxWaitLeftSeconds <= 0) return overflow({ ...state, phase: 'holding' }, s);
+      const t = hold(state, s, s.offerIntervalSeconds);
+      if (event.maxWaitLeftSeconds !== null) t.commands.push({ type: 'set-timer', timer: 'max-wait', seconds: event.maxWaitLeftSeconds });
       return t;
     }
     case 'prompt-finished':

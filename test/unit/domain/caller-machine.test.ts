@@ -648,6 +648,34 @@ describe('caller machine', () => {
     ]);
   });
 
+  describe('a caller re-adopted after a restart', () => {
+    const LIMITED: CallerSettings = { ...S, maxWaitSeconds: 600, overflow: 'hangup' };
+    table([
+      {
+        name: 'goes straight back to hold and re-arms the offer with the interval (no second welcome)',
+        path: [],
+        event: { type: 'resumed', maxWaitLeftSeconds: null },
+        commands: [clearInput, { type: 'start-moh' }, setOffer(S.offerIntervalSeconds)],
+        state: { phase: 'holding', playing: false },
+      },
+      {
+        name: 'keeps only what is left of the max wait',
+        path: [],
+        settings: LIMITED,
+        event: { type: 'resumed', maxWaitLeftSeconds: 42 },
+        commands: [clearInput, { type: 'start-moh' }, setOffer(S.offerIntervalSeconds), { type: 'set-timer', timer: 'max-wait', seconds: 42 }],
+      },
+      {
+        name: 'whose max wait ran out while the daemon was down overflows at once',
+        path: [],
+        settings: LIMITED,
+        event: { type: 'resumed', maxWaitLeftSeconds: 0 },
+        commands: [clearInput, { type: 'clear-timer', timer: 'offer' }, { type: 'stop-moh' }, { type: 'leave-queue', reason: 'max-wait' }, play(prompt('overflow'))],
+        state: { phase: 'overflowing' },
+      },
+    ]);
+  });
+
   describe('saving', () => {
     table([
       {
