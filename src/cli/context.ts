@@ -43,6 +43,23 @@ export interface ContextOptions {
   mustExist?: boolean;
 }
 
+/** Anyone who can write the database can add numbers, change trunks and so place calls at our cost. */
+export function refuseWorldWritable(dbPath: string): void {
+  for (const p of [dbPath, path.dirname(path.resolve(dbPath))]) {
+    let mode: number;
+    try {
+      mode = fs.statSync(p).mode;
+    } catch {
+      continue; // not created yet
+    }
+    const sticky = (mode & 0o1000) !== 0; // /tmp-like directories protect files from other users
+    const isDir = p !== dbPath;
+    if ((mode & 0o002) !== 0 && !(isDir && sticky)) {
+      throw new CliError('CLI_UNSAFE_DATABASE', `${isDir ? 'directory of ' : ''}database ${p} is world-writable; fix with: chmod o-w ${p}`);
+    }
+  }
+}
+
 function actingUser(): string {
   try {
     return process.env.SUDO_USER || os.userInfo().username || 'cli';
@@ -58,6 +75,7 @@ export async function withContext<T>(cmd: Command, deps: CliDeps, fn: (ctx: CliC
   if (opts.mustExist && dbPath !== ':memory:' && !fs.existsSync(dbPath)) {
     throw new CliError('CLI_NO_DATABASE', `database ${dbPath} does not exist (check --db or db.path; it is created by callbackd start or the first add)`);
   }
+  refuseWorldWritable(dbPath);
   let store: SqliteStore | undefined;
   const soundsDir = path.resolve(config.sounds.dir);
   const ctx: CliContext = {

@@ -9,6 +9,7 @@ export type CliErrorCode =
   | 'CLI_CALLBACK_ON_DIGITAL' // callback requested on a digital (messaging) number
   | 'CLI_CONFLICT' // the change is refused in the current state (in use, being executed right now, ...)
   | 'CLI_NO_DATABASE' // a read command on a database file that does not exist
+  | 'CLI_UNSAFE_DATABASE' // the database (or its directory) is world-writable
   | 'CLI_SOUND_FAILED' // a greeting file could not be read, converted or installed
   | 'CLI_DOCTOR_FAILED'; // at least one doctor check failed
 

@@ -1,5 +1,6 @@
 // What callers must not be able to do to the call center, over real SIP: make it dial expensive or
 // foreign numbers (toll fraud), flood it with requests, or break it with key storms and long entries.
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { requireAsterisk } from './harness/env';
 import { Caller, daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
@@ -17,7 +18,7 @@ describe('abuse and bad input', function () {
   });
   beforeEach(async () => {
     line.startTest();
-    d = await startTestDaemon({ env: { CALLBACKD_CALLBACK_MAX_REQUESTS_PER_CALLER_PER_HOUR: '1' } });
+    d = await startTestDaemon({ env: { CALLBACKD_CALLBACK_MAX_REQUESTS_PER_CALLER_PER_HOUR: '1', CALLBACKD_IVR_OFFER_INTERVAL_SECONDS: '3' } });
   });
   afterEach(async () => {
     await line.hangupAll();
@@ -80,6 +81,27 @@ describe('abuse and bad input', function () {
     await caller.call.press('00' + '1234567890'.repeat(4));
     await hears(d, caller, 'en/number-invalid');
     expect(openEntry(d, caller)).to.include({ kind: 'live', state: 'waiting' });
+  });
+
+  it('a database locked by another process: the caller hears it failed and keeps the live place', async () => {
+    const caller = await dial(line, d, DID_EN, '+4915112345746');
+    await hears(d, caller, 'en/offer');
+    // Another process (a stuck admin script, say) holds the write lock longer than busy_timeout (5 s).
+    const other = new Database(d.config.db.path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      await caller.call.press('1');
+      await hears(d, caller, 'en/request-failed', { timeoutMs: 20_000 });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(openEntry(d, caller)).to.include({ kind: 'live', state: 'waiting' });
+    // Once the lock is gone the same caller can ask again and is served.
+    await hears(d, caller, 'en/offer', { from: d.events.events.length, timeoutMs: 45_000 });
+    await caller.call.press('1');
+    await hears(d, caller, 'en/confirmation');
+    expect(openEntry(d, caller)).to.include({ kind: 'callback', state: 'pending' });
   });
 
   it('a storm of random keys in every menu leaves a consistent state and a working daemon', async () => {

@@ -98,6 +98,22 @@ describe('foundation: start-up errors', () => {
     expect(lines[0]).to.not.include('definitely-wrong');
   });
 
+  it('a corrupt database file stops the start with one line naming it, and is left untouched', async function () {
+    this.timeout(30_000);
+    const file = '/tmp/callbackd-corrupt.db';
+    const garbage = Buffer.alloc(8192, 0x5a);
+    require('node:fs').writeFileSync(file, garbage);
+    const err = await run(path.join(root, 'bin/callbackd'), ['start', '--db', file], { timeout: 20_000 }).then(
+      () => undefined,
+      (e: { code?: number; stderr?: string }) => e,
+    );
+    expect(err!.code).to.equal(1);
+    const lines = (err!.stderr ?? '').trim().split('\n');
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(/^callbackd: STORE_CORRUPT: .*callbackd-corrupt\.db/);
+    expect(require('node:fs').readFileSync(file).equals(garbage), 'nothing written to it').to.equal(true);
+  });
+
   it('a misspelt config key is named in the error', async function () {
     this.timeout(30_000);
     const err = await run(path.join(root, 'bin/callbackd'), ['start'], {

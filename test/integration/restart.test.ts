@@ -45,6 +45,8 @@ describe('restart and outages', function () {
     let dir: string;
     let dbPath: string;
     let child: ChildProcess | undefined;
+    /** Everything the daemon processes logged in this test. */
+    let logs = '';
 
     beforeEach(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callbackd-restart-'));
@@ -81,6 +83,7 @@ describe('restart and outages', function () {
         const timer = setTimeout(() => reject(new Error(`daemon did not start: ${log}`)), 20_000);
         p.stderr!.on('data', (chunk: Buffer) => {
           log += chunk.toString();
+          logs += chunk.toString();
           if (log.includes('"callbackd started"')) {
             clearTimeout(timer);
             resolve();
@@ -152,6 +155,8 @@ describe('restart and outages', function () {
       const code = await new Promise<number | null>((r) => child!.once('exit', r));
       expect(code, 'SIGTERM shuts down cleanly').to.equal(0);
       child = undefined;
+      expect(logs).to.include('"callbackd started"');
+      expect(logs, 'the ARI password is never logged').to.not.include(ari.password);
     });
 
     it('a caller who hung up while no daemon ran is closed as left at the next start', async () => {
