@@ -15,7 +15,7 @@ import {
 import type { Agent, NumberConfig, QueueEntry } from '../domain/model';
 import type { CallSession } from './call-router';
 import type { Delivery, Dispatcher } from './dispatcher';
-import type { LegDeps } from './live-delivery';
+import { LegDeps, ringAgent } from './live-delivery';
 import type { PromptMedia } from './prompt-media';
 import { SerialQueue } from './serial';
 import type { TelephonyEvent } from './telephony';
@@ -58,20 +58,8 @@ export class CallbackExecution implements Delivery, CallSession {
 
   run(): Promise<void> {
     const done = new Promise<void>((resolve) => (this.finished = resolve));
-    this.deps.router.attach(this.channelId, this);
-    this.deps.telephony
-      .originate({
-        endpoint: this.agent.endpoint,
-        callerId: this.number, // the agent's display shows whom they would call
-        app: this.deps.app,
-        appArgs: ['agent-leg'],
-        channelId: this.channelId,
-        timeoutSeconds: this.deps.ringTimeoutSeconds,
-      })
-      .catch((err) => {
-        this.log.warn('could not ring agent', { error: (err as Error).message });
-        void this.serial.push(() => this.feed({ type: 'agent-unreached' }));
-      });
+    // The agent's display shows whom they would call.
+    ringAgent(this.deps, this, this.agent, this.number, this.log, () => void this.serial.push(() => this.feed({ type: 'agent-unreached' })));
     return done;
   }
 

@@ -25,6 +25,27 @@ export interface LegDeps {
   ringTimeoutSeconds: number;
 }
 
+/**
+ * Rings an agent's phone on a leg routed to `session` (attached before the originate so its events,
+ * answer or ring-out, reach the session). `unreached` runs if Asterisk refuses to place the call.
+ */
+export function ringAgent(deps: LegDeps, session: CallSession, agent: Agent, callerId: string, log: Logger, unreached: () => void): void {
+  deps.router.attach(session.channelId, session);
+  deps.telephony
+    .originate({
+      endpoint: agent.endpoint,
+      callerId,
+      app: deps.app,
+      appArgs: ['agent-leg'],
+      channelId: session.channelId,
+      timeoutSeconds: deps.ringTimeoutSeconds,
+    })
+    .catch((err) => {
+      log.warn('could not ring agent', { error: (err as Error).message });
+      unreached();
+    });
+}
+
 export class LiveDelivery implements Delivery, CallSession {
   readonly channelId = randomUUID(); // the agent leg
   private phase: Phase = 'ringing';
@@ -43,22 +64,9 @@ export class LiveDelivery implements Delivery, CallSession {
 
   run(): Promise<void> {
     const done = new Promise<void>((resolve) => (this.finished = resolve));
-    this.deps.router.attach(this.channelId, this);
     // A caller who hangs up while the agent rings: stop ringing, the agent did nothing wrong.
     this.caller.onEnded(() => void this.callerGone());
-    this.deps.telephony
-      .originate({
-        endpoint: this.agent.endpoint,
-        callerId: this.entry.callerId ?? this.entry.did,
-        app: this.deps.app,
-        appArgs: ['agent-leg'],
-        channelId: this.channelId,
-        timeoutSeconds: this.deps.ringTimeoutSeconds,
-      })
-      .catch((err) => {
-        this.log.warn('could not ring agent', { error: (err as Error).message });
-        this.unreached();
-      });
+    ringAgent(this.deps, this, this.agent, this.entry.callerId ?? this.entry.did, this.log, () => this.unreached());
     return done;
   }
 

@@ -1,6 +1,6 @@
 // The app layer's view of the outside world. src/store implements Store, src/ari implements Telephony,
 // tests may substitute any of them. Keeping these narrow is what lets the call flows stay testable.
-import type { Agent, AgentState, EntryState, Greeting, Millis, NumberConfig, QueueConfig, QueueEntry, Ticket, TicketComment, TicketReason } from '../domain/model';
+import type { Agent, AgentState, EntryState, Greeting, Millis, NumberConfig, QueueConfig, QueueEntry, Ticket, TicketComment } from '../domain/model';
 
 export interface Clock {
   now(): Millis;
@@ -109,17 +109,7 @@ export interface AgentsRepo {
   setOnline(endpoint: string, online: boolean): void;
 }
 
-export interface NewTicket {
-  subject: string;
-  requester: string;
-  reason: TicketReason;
-  queue: string | null;
-  did: string | null;
-  entryId: string | null;
-  agentId: string | null;
-  waitedSeconds: number | null;
-  createdAt: Millis;
-}
+export type NewTicket = Omit<Ticket, 'id'>;
 
 export interface TicketsRepo {
   /** Creates the ticket (and its outbox row when external delivery is on), idempotent per entry and
