@@ -2,31 +2,17 @@
 // foreign numbers (toll fraud), flood it with requests, or break it with key storms and long entries.
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { requireAsterisk } from './harness/env';
 import { Caller, daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
-import { DID_EN, startTestDaemon, TestDaemon } from './harness/test-daemon';
-import { TestLine } from './harness/test-line';
+import { DID_EN, type TestDaemon } from './harness/test-daemon';
+import { callCenterSuite } from './harness/suite';
+import type { TestLine } from './harness/test-line';
 
 describe('abuse and bad input', function () {
   this.timeout(120_000);
   let line: TestLine;
   let d: TestDaemon;
-
-  before(async () => {
-    await requireAsterisk();
-    line = await TestLine.open();
-  });
-  beforeEach(async () => {
-    line.startTest();
-    d = await startTestDaemon({ env: { CALLBACKD_CALLBACK_MAX_REQUESTS_PER_CALLER_PER_HOUR: '1', CALLBACKD_IVR_OFFER_INTERVAL_SECONDS: '3' } });
-  });
-  afterEach(async () => {
-    await line.hangupAll();
-    await d.stop();
-  });
-  after(async () => {
-    await line?.close();
-  });
+  const suite = callCenterSuite(() => ({ env: { CALLBACKD_CALLBACK_MAX_REQUESTS_PER_CALLER_PER_HOUR: '1', CALLBACKD_IVR_OFFER_INTERVAL_SECONDS: '3' } }));
+  beforeEach(() => ({ line, d } = suite));
 
   async function untilEntry(callerId: string): Promise<Caller> {
     const caller = await dial(line, d, DID_EN, callerId);

@@ -2,31 +2,17 @@
 // with Call/Decline, the customer dialled through the trunk and bridged, tickets written.
 import { expect } from 'chai';
 import type { TelephonyEvent } from '../../src/app/telephony';
-import { requireAsterisk } from './harness/env';
 import { daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
-import { DID_EN, logIn, startTestDaemon, TestDaemon } from './harness/test-daemon';
-import { TestLine } from './harness/test-line';
+import { DID_EN, logIn, type TestDaemon } from './harness/test-daemon';
+import { callCenterSuite } from './harness/suite';
+import type { TestLine } from './harness/test-line';
 
 describe('agents on SIP phones', function () {
   this.timeout(120_000);
   let line: TestLine;
   let d: TestDaemon;
-
-  before(async () => {
-    await requireAsterisk();
-    line = await TestLine.open();
-  });
-  beforeEach(async () => {
-    line.startTest();
-    d = await startTestDaemon();
-  });
-  afterEach(async () => {
-    await line.hangupAll();
-    await d.stop();
-  });
-  after(async () => {
-    await line?.close();
-  });
+  const suite = callCenterSuite();
+  beforeEach(() => ({ line, d } = suite));
 
   /** Bridges that hold exactly these channels (the audio path between two parties). */
   async function bridgeWith(...channelIds: string[]): Promise<boolean> {

@@ -1,30 +1,17 @@
 // The caller's side of the product over real SIP (DESIGN.md §1 steps 1–4): hold, the 1/2/3 offer,
 // typing another number, the durable request and the kept place.
 import { expect } from 'chai';
-import { requireAsterisk } from './harness/env';
 import { Caller, daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
-import { DID_DE, DID_EN, startTestDaemon, TestDaemon } from './harness/test-daemon';
-import { TestLine } from './harness/test-line';
+import { DID_DE, DID_EN, type TestDaemon } from './harness/test-daemon';
+import { callCenterSuite } from './harness/suite';
+import type { TestLine } from './harness/test-line';
 
 describe('caller flow over the SIP trunk', function () {
   this.timeout(90_000);
   let line: TestLine;
   let d: TestDaemon;
-
-  before(async () => {
-    await requireAsterisk();
-    line = await TestLine.open();
-  });
-  beforeEach(async () => {
-    d = await startTestDaemon();
-  });
-  afterEach(async () => {
-    await line.hangupAll();
-    await d.stop();
-  });
-  after(async () => {
-    await line?.close();
-  });
+  const suite = callCenterSuite();
+  beforeEach(() => ({ line, d } = suite));
 
   /** Dials, hears the welcome, then the offer after the (1 s) offer delay. */
   async function untilOffer(did: string, callerId: string, lang = 'en'): Promise<Caller> {

@@ -3,10 +3,10 @@
 import { expect } from 'chai';
 import { buildProgram } from '../../src/cli/index';
 import { sink } from '../../src/cli/output';
-import { requireAsterisk } from './harness/env';
 import { Caller, daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
-import { DID_EN, logIn, ManualClock, startTestDaemon, TestDaemon } from './harness/test-daemon';
-import { TestLine } from './harness/test-line';
+import { DID_EN, logIn, ManualClock, startTestDaemon, type TestDaemon } from './harness/test-daemon';
+import { callCenterSuite } from './harness/suite';
+import type { TestLine } from './harness/test-line';
 
 const MINUTE = 60_000;
 
@@ -15,24 +15,12 @@ describe('queue lifecycle', function () {
   let line: TestLine;
   let d: TestDaemon;
   let clock: ManualClock;
-
-  before(async () => {
-    await requireAsterisk();
-    line = await TestLine.open();
-  });
-  beforeEach(async () => {
-    line.startTest();
+  const suite = callCenterSuite(() => {
     clock = new ManualClock();
     // The sweep runs every second here so a moved clock shows its effect at once.
-    d = await startTestDaemon({ clock, env: { CALLBACKD_CALLBACK_EXPIRY_SWEEP_CRON: '* * * * * *' } });
+    return { clock, env: { CALLBACKD_CALLBACK_EXPIRY_SWEEP_CRON: '* * * * * *' } };
   });
-  afterEach(async () => {
-    await line.hangupAll();
-    await d.stop();
-  });
-  after(async () => {
-    await line?.close();
-  });
+  beforeEach(() => ({ line, d } = suite));
 
   async function leaveCallback(callerId: string): Promise<Caller> {
     const caller = await dial(line, d, DID_EN, callerId);
@@ -95,7 +83,7 @@ describe('queue lifecycle', function () {
     // Restart on the same database: the start-up sweep and later ones find nothing new to do.
     const dir = d.dir;
     await d.stop(true);
-    d = await startTestDaemon({ clock, dir, env: { CALLBACKD_CALLBACK_EXPIRY_SWEEP_CRON: '* * * * * *' } });
+    d = suite.d = await startTestDaemon({ clock, dir, env: { CALLBACKD_CALLBACK_EXPIRY_SWEEP_CRON: '* * * * * *' } });
     await new Promise((r) => setTimeout(r, 1500));
     expect(expiredTickets()).to.have.length(1);
   });
