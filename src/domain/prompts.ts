@@ -21,6 +21,7 @@ export const PROMPT_IDS = [
   'agent-callback-request',
   'agent-waiting',
   'agent-minutes',
+  'agent-one-minute',
   'agent-call-or-decline',
   'agent-connecting',
   'agent-customer-no-answer',

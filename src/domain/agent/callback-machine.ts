@@ -83,12 +83,14 @@ export function minutesPrompt(minutes: number): PromptId {
 
 /** "Callback request from +49…, waiting for 12 minutes. Press 1 to call, 2 to decline." */
 export function announcement(number: string, waitedMinutes: number): PromptRef[] {
+  const minutes = minutesPrompt(waitedMinutes);
+  // "one minute" / "einer Minute": the singular is a phrase of its own in German, not n-1 + "Minuten".
+  const waited = minutes === 'n-1' ? [prompt('agent-one-minute')] : [prompt(minutes), prompt('agent-minutes')];
   return [
     prompt('agent-callback-request'),
     ...e164ToDigits(number).map((id) => prompt(id as PromptId)),
     prompt('agent-waiting'),
-    prompt(minutesPrompt(waitedMinutes)),
-    prompt('agent-minutes'),
+    ...waited,
     prompt('agent-call-or-decline'),
   ];
 }

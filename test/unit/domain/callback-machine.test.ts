@@ -683,3 +683,10 @@ describe('callback machine: retries never exceed maxAttempts', () => {
     expect(commands.filter((c) => c.type === 'dial-customer').map((c) => c.attempt)).to.deep.equal([1, 2]);
   });
 });
+
+describe('callback announcement: one minute', () => {
+  it('says "one minute" (German: "einer Minute") instead of "1 minutes"', () => {
+    const ids = announcement('+4930123456', 1.4).map((p) => (p.kind === 'prompt' ? p.id : p.which));
+    expect(ids.slice(-3)).to.deep.equal(['agent-waiting', 'agent-one-minute', 'agent-call-or-decline']);
+  });
+});
