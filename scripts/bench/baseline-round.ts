@@ -4,7 +4,7 @@
 // the far leg's events, with Asterisk's timestamps.
 import type { FarEvent } from './callers';
 import { CallerPool } from './callers';
-import { asteriskCpuPercent, asteriskCpuSeconds, callerIdFor, EARLY, ramp, RoundOptions, waitUntil } from './common';
+import { asteriskCpuPercent, asteriskCpuSeconds, callerIdFor, CallTracker, ramp, RoundOptions, waitUntil } from './common';
 import { ariTime } from './stats';
 
 export const BASELINE_DID = '+4932000001';
@@ -41,7 +41,7 @@ export interface BaselineRoundResult {
   pressed: number;
   confirmed: number;
   failures: string[];
-  /** Calls that were up but ended before their confirmation started (see EARLY). */
+  /** Calls that were up but ended before their confirmation started (see EARLY in common.ts). */
   endedEarly: number;
   peakUp: number;
   upAtPress: number[];
@@ -50,10 +50,8 @@ export interface BaselineRoundResult {
 }
 
 export async function baselineRound(round: number, n: number, opts: RoundOptions): Promise<BaselineRoundResult> {
-  const calls = new Map<string, BaselineCall>();
+  const tracker = new CallTracker<BaselineCall>();
   const timers = new Set<NodeJS.Timeout>();
-  let up = 0;
-  let peakUp = 0;
   let pool: CallerPool | undefined;
   const result: BaselineRoundResult = {
     n,
@@ -70,23 +68,13 @@ export async function baselineRound(round: number, n: number, opts: RoundOptions
     wallMs: 0,
   };
 
-  const settle = (call: BaselineCall, failure?: string) => {
-    if (call.ended) return;
-    call.ended = true;
-    if (call.up) up--;
-    if (failure) call.failure = failure;
-    else if (call.confirmAt === undefined) {
-      call.failure = EARLY;
-      call.early = true;
-    }
-  };
   const onFar = (call: BaselineCall, e: FarEvent) => {
     const at = ariTime(e.timestamp);
     if (e.kind === 'dialplan' && e.app === 'Read' && !call.pressed) {
       call.pressed = true;
       const t = setTimeout(() => {
         timers.delete(t);
-        call.upAtPress = up;
+        call.upAtPress = tracker.up;
         pool?.press(call.key, '1');
       }, PRESS_AFTER_READ_MS);
       timers.add(t);
@@ -106,31 +94,7 @@ export async function baselineRound(round: number, n: number, opts: RoundOptions
     pool = await CallerPool.open(
       opts.script,
       { subscribeAll: true },
-      {
-        up: (key) => {
-          const call = calls.get(key);
-          if (!call) return;
-          call.up = true;
-          up++;
-          peakUp = Math.max(peakUp, up);
-        },
-        failed: (key, error) => {
-          const call = calls.get(key);
-          if (call) settle(call, error);
-        },
-        ended: (key) => {
-          const call = calls.get(key);
-          if (call) settle(call);
-        },
-        far: (key, event) => {
-          const call = calls.get(key);
-          if (call) onFar(call, event);
-        },
-        pressFailed: (key, error) => {
-          const call = calls.get(key);
-          if (call) call.failure ??= `pressing 1 failed: ${error}`;
-        },
-      },
+      tracker.handlers(onFar),
     );
 
     const ast0 = asteriskCpuSeconds();
@@ -142,20 +106,20 @@ export async function baselineRound(round: number, n: number, opts: RoundOptions
       (i) => {
         const callerId = callerIdFor(round, i);
         const call: BaselineCall = { key: callerId, callerId, up: false, pressed: false, ended: false };
-        calls.set(call.key, call);
+        tracker.add(call);
         pool!.call(call.key, `PJSIP/${BASELINE_DID}@loop`, callerId);
       },
       () => Date.now() > deadline || !pool!.alive,
     );
     // The dialplan hangs up after the confirmation; the round is over when every call has ended.
-    const finished = await waitUntil(() => calls.size === n && [...calls.values()].every((c) => c.ended), deadline);
+    const finished = await waitUntil(() => tracker.allEnded(n), deadline);
     result.wallMs = Date.now() - t0;
     result.asteriskCpuPct = asteriskCpuPercent(ast0, asteriskCpuSeconds(), result.wallMs);
     result.completed = finished;
     if (!finished) {
-      const open = [...calls.values()].filter((c) => !c.ended);
+      const open = [...tracker.calls.values()].filter((c) => !c.ended);
       result.message =
-        `round not finished after ${opts.timeoutSeconds} s: ${n - calls.size} calls never placed, ${open.length} still up ` +
+        `round not finished after ${opts.timeoutSeconds} s: ${n - tracker.calls.size} calls never placed, ${open.length} still up ` +
         `(${open.filter((c) => !c.up).length} not answered, ${open.filter((c) => c.up && !c.pressed).length} not yet in Read(), ` +
         `${open.filter((c) => c.pressed && c.confirmAt === undefined).length} pressed but no confirmation)`;
     }
@@ -166,7 +130,7 @@ export async function baselineRound(round: number, n: number, opts: RoundOptions
     await pool?.close();
   }
 
-  for (const call of calls.values()) {
+  for (const call of tracker.calls.values()) {
     if (call.early) result.endedEarly++;
     if (call.up) result.answered++;
     if (call.dtmfAt !== undefined) result.pressed++;
@@ -177,7 +141,7 @@ export async function baselineRound(round: number, n: number, opts: RoundOptions
     if (call.keyAt !== undefined && call.keyDigit !== '1') result.failures.push(`${call.callerId}: Read() got '${call.keyDigit ?? ''}', not 1 (timed out?)`);
     else if (call.failure && !call.early) result.failures.push(`${call.callerId}: ${call.failure}`);
   }
-  result.peakUp = peakUp;
-  result.upAtPress = [...calls.values()].flatMap((c) => (c.upAtPress === undefined ? [] : [c.upAtPress]));
+  result.peakUp = tracker.peakUp;
+  result.upAtPress = [...tracker.calls.values()].flatMap((c) => (c.upAtPress === undefined ? [] : [c.upAtPress]));
   return result;
 }

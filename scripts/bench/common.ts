@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { FarEvent, PoolHandlers } from './callers';
 import { sleep } from './stats';
 
 export interface RoundOptions {
@@ -77,3 +78,61 @@ export function asteriskCpuPercent(before: number | undefined, after: number | u
 export const EARLY =
   'hung up before the confirmation started — not by the flow; another ARI client hanging up channels ' +
   '(e.g. an integration test run: TestLine.hangupAll() ends every channel) or Asterisk giving up on it';
+
+/** What both kinds of round record per call for the tracker below. */
+export interface TrackedCall {
+  key: string;
+  up: boolean;
+  ended: boolean;
+  confirmAt?: number;
+  /** Answered, then hung up before the confirmation started: not by the flow itself. */
+  early?: boolean;
+  failure?: string;
+}
+
+/** The calls of one round and how many are up at once: the same bookkeeping for daemon and baseline. */
+export class CallTracker<C extends TrackedCall> {
+  readonly calls = new Map<string, C>();
+  up = 0;
+  peakUp = 0;
+
+  add(call: C): void {
+    this.calls.set(call.key, call);
+  }
+
+  /** The call is over: by failure, or ended without a confirmation (EARLY), or normally. */
+  settle(call: C, failure?: string): void {
+    if (call.ended) return;
+    call.ended = true;
+    if (call.up) this.up--;
+    if (failure) call.failure = failure;
+    else if (call.confirmAt === undefined) {
+      call.failure = EARLY;
+      call.early = true;
+    }
+  }
+
+  allEnded(n: number): boolean {
+    return this.calls.size === n && [...this.calls.values()].every((c) => c.ended);
+  }
+
+  /** Caller-pool handlers that keep this tracker up to date; `far` for rounds that watch the far leg. */
+  handlers(far?: (call: C, event: FarEvent) => void): PoolHandlers {
+    const each = (key: string, fn: (call: C) => void) => {
+      const call = this.calls.get(key);
+      if (call) fn(call);
+    };
+    return {
+      up: (key) =>
+        each(key, (call) => {
+          call.up = true;
+          this.up++;
+          this.peakUp = Math.max(this.peakUp, this.up);
+        }),
+      failed: (key, error) => each(key, (call) => this.settle(call, error)),
+      ended: (key) => each(key, (call) => this.settle(call)),
+      far: far ? (key, event) => each(key, (call) => far(call, event)) : undefined,
+      pressFailed: (key, error) => each(key, (call) => (call.failure ??= `pressing 1 failed: ${error}`)),
+    };
+  }
+}

@@ -11,7 +11,7 @@ import winston from 'winston';
 import { loadConfig } from '../../src/config/load';
 import { Daemon } from '../../src/daemon';
 import { ari, CallerPool } from './callers';
-import { asteriskCpuPercent, asteriskCpuSeconds, callerIdFor, EARLY, ramp, RoundOptions, waitUntil } from './common';
+import { asteriskCpuPercent, asteriskCpuSeconds, callerIdFor, CallTracker, ramp, RoundOptions, waitUntil } from './common';
 import { ariTime } from './stats';
 
 export const BENCH_APP = 'callbackd-bench';
@@ -51,7 +51,7 @@ export interface DaemonRoundResult {
   pressed: number;
   confirmed: number;
   failures: string[];
-  /** Calls that were up but ended before their confirmation started (see EARLY). */
+  /** Calls that were up but ended before their confirmation started (see EARLY in common.ts). */
   endedEarly: number;
   found: number;
   lost: number;
@@ -108,12 +108,10 @@ export async function daemonRound(round: number, n: number, opts: RoundOptions):
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   }, 100);
 
-  const calls = new Map<string, DaemonCall>();
+  const tracker = new CallTracker<DaemonCall>();
   const byDaemonChannel = new Map<string, DaemonCall>();
   const byCallerId = new Map<string, DaemonCall>();
   const commits: number[] = [];
-  let up = 0;
-  let peakUp = 0;
   let daemon: Daemon | undefined;
   let pool: CallerPool | undefined;
   const timers = new Set<NodeJS.Timeout>();
@@ -185,47 +183,17 @@ export async function daemonRound(round: number, n: number, opts: RoundOptions):
         call.pressed = true;
         const t = setTimeout(() => {
           timers.delete(t);
-          call.upAtPress = up;
+          call.upAtPress = tracker.up;
           pool?.press(call.key, '1');
         }, PRESS_AFTER_OFFER_MS);
         timers.add(t);
       }
     });
 
-    const settle = (call: DaemonCall, failure?: string) => {
-      if (call.ended) return;
-      call.ended = true;
-      if (call.up) up--;
-      if (failure) call.failure = failure;
-      else if (call.confirmAt === undefined) {
-        call.failure = EARLY;
-        call.early = true;
-      }
-    };
     pool = await CallerPool.open(
       opts.script,
       { subscribeAll: false },
-      {
-        up: (key) => {
-          const call = calls.get(key);
-          if (!call) return;
-          call.up = true;
-          up++;
-          peakUp = Math.max(peakUp, up);
-        },
-        failed: (key, error) => {
-          const call = calls.get(key);
-          if (call) settle(call, error);
-        },
-        ended: (key) => {
-          const call = calls.get(key);
-          if (call) settle(call);
-        },
-        pressFailed: (key, error) => {
-          const call = calls.get(key);
-          if (call) call.failure ??= `pressing 1 failed: ${error}`;
-        },
-      },
+      tracker.handlers(),
     );
 
     const cpu0 = process.cpuUsage();
@@ -238,23 +206,23 @@ export async function daemonRound(round: number, n: number, opts: RoundOptions):
       (i) => {
         const callerId = callerIdFor(round, i);
         const call: DaemonCall = { key: callerId, callerId, up: false, pressed: false, ended: false };
-        calls.set(call.key, call);
+        tracker.add(call);
         byCallerId.set(callerId, call);
         pool!.call(call.key, `PJSIP/${DAEMON_DID}@loop`, callerId);
       },
       () => Date.now() > deadline || !pool!.alive,
     );
     // The daemon hangs up after the confirmation; a round is over when every call has ended.
-    const finished = await waitUntil(() => calls.size === n && [...calls.values()].every((c) => c.ended), deadline);
+    const finished = await waitUntil(() => tracker.allEnded(n), deadline);
     result.wallMs = Date.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     result.cpuMs = (cpu.user + cpu.system) / 1000;
     result.asteriskCpuPct = asteriskCpuPercent(ast0, asteriskCpuSeconds(), result.wallMs);
     result.completed = finished;
     if (!finished) {
-      const open = [...calls.values()].filter((c) => !c.ended);
+      const open = [...tracker.calls.values()].filter((c) => !c.ended);
       result.message =
-        `round not finished after ${opts.timeoutSeconds} s: ${n - calls.size} calls never placed, ${open.length} still up ` +
+        `round not finished after ${opts.timeoutSeconds} s: ${n - tracker.calls.size} calls never placed, ${open.length} still up ` +
         `(${open.filter((c) => !c.up).length} not answered, ${open.filter((c) => c.up && !c.pressed).length} without offer, ` +
         `${open.filter((c) => c.pressed && c.confirmAt === undefined).length} pressed but no confirmation)`;
     }
@@ -276,7 +244,7 @@ export async function daemonRound(round: number, n: number, opts: RoundOptions):
     });
   }
 
-  for (const call of calls.values()) {
+  for (const call of tracker.calls.values()) {
     if (call.early) result.endedEarly++;
     if (call.up) result.answered++;
     if (call.dtmfAt !== undefined) result.pressed++;
@@ -285,8 +253,8 @@ export async function daemonRound(round: number, n: number, opts: RoundOptions):
     if (call.otherPrompt) result.failures.push(`${call.callerId}: heard ${call.otherPrompt} instead of the confirmation`);
     else if (call.failure && !call.early) result.failures.push(`${call.callerId}: ${call.failure}`);
   }
-  result.peakUp = peakUp;
-  result.upAtPress = [...calls.values()].flatMap((c) => (c.upAtPress === undefined ? [] : [c.upAtPress]));
+  result.peakUp = tracker.peakUp;
+  result.upAtPress = [...tracker.calls.values()].flatMap((c) => (c.upAtPress === undefined ? [] : [c.upAtPress]));
   result.rssPeakMb = rssPeak / 2 ** 20;
 
   // Read back from the closed file what the daemon committed: one pending callback slot per caller.
