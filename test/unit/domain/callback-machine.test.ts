@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { machineTables, type TableCase } from './machine-table';
 import {
   announcement,
   initialCallbackState,
@@ -113,44 +114,12 @@ function reach({ path, settings = S1 }: From): CallbackState {
   return state;
 }
 
-interface Case extends From {
-  name: string;
-  event: CallbackEvent;
-  commands: CallbackCommand[];
-  /** Fields the resulting state must have. */
-  state?: Partial<CallbackState>;
-}
+type Case = TableCase<From, CallbackState, CallbackEvent, CallbackCommand>;
 
-/** One `it` per case: from the state `path` leads to, `event` yields exactly `commands` and `state`. */
-function table(cases: Case[]): void {
-  for (const c of cases) {
-    it(c.name, () => {
-      const before = reach(c);
-      const out = transitionCallback(before, c.event, c.settings ?? S1, INFO);
-      expect(out.commands).to.deep.equal(c.commands);
-      if (c.state) expect(out.state).to.deep.include(c.state);
-    });
-  }
-}
-
-interface Ignored extends From {
-  name: string;
-  events: CallbackEvent[];
-}
-
-/** One `it` per case: each of `events` leaves the state untouched and commands nothing. */
-function ignored(cases: Ignored[]): void {
-  for (const c of cases) {
-    it(c.name, () => {
-      const before = reach(c);
-      for (const event of c.events) {
-        const out = transitionCallback(before, event, c.settings ?? S1, INFO);
-        expect(out.commands, JSON.stringify(event)).to.deep.equal([]);
-        expect(out.state, JSON.stringify(event)).to.deep.equal(before);
-      }
-    });
-  }
-}
+const { table, ignored } = machineTables<From, CallbackState, CallbackEvent, CallbackCommand>({
+  reach: reach,
+  step: (state, event, from) => transitionCallback(state, event, from.settings ?? S1, INFO),
+});
 
 const isTerminal = (c: CallbackCommand): boolean => c.type === 'finish' || c.type === 'return-to-queue';
 

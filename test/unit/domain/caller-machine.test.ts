@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { machineTables, type TableCase } from './machine-table';
 import {
   initialCallerState,
   transition,
@@ -97,44 +98,12 @@ function reach({ path, callerId = CALLER, settings = S }: From): CallerState {
   return state;
 }
 
-interface Case extends From {
-  name: string;
-  event: CallerEvent;
-  commands: CallerCommand[];
-  /** Fields the resulting state must have. */
-  state?: Partial<CallerState>;
-}
+type Case = TableCase<From, CallerState, CallerEvent, CallerCommand>;
 
-/** One `it` per case: from the state `path` leads to, `event` yields exactly `commands` and `state`. */
-function table(cases: Case[]): void {
-  for (const c of cases) {
-    it(c.name, () => {
-      const before = reach(c);
-      const out = transition(before, c.event, c.settings ?? S);
-      expect(out.commands).to.deep.equal(c.commands);
-      if (c.state) expect(out.state).to.deep.include(c.state);
-    });
-  }
-}
-
-interface Ignored extends From {
-  name: string;
-  events: CallerEvent[];
-}
-
-/** One `it` per case: each of `events` leaves the state untouched and commands nothing. */
-function ignored(cases: Ignored[]): void {
-  for (const c of cases) {
-    it(c.name, () => {
-      const before = reach(c);
-      for (const event of c.events) {
-        const out = transition(before, event, c.settings ?? S);
-        expect(out.commands, JSON.stringify(event)).to.deep.equal([]);
-        expect(out.state, JSON.stringify(event)).to.deep.equal(before);
-      }
-    });
-  }
-}
+const { table, ignored } = machineTables<From, CallerState, CallerEvent, CallerCommand>({
+  reach: reach,
+  step: (state, event, from) => transition(state, event, from.settings ?? S),
+});
 
 describe('caller machine', () => {
   describe('initial state', () => {
