@@ -87,13 +87,9 @@ export class CallerSession implements CallSession {
 
   /** An agent answered for this caller: stop the menus and music. False if the caller can no longer
    *  be connected (gone, or just turned into a callback slot). */
-  connectToAgent(): Promise<boolean> {
-    return new Promise((resolve) => {
-      void this.serial.push(async () => {
-        await this.feed({ type: 'agent-connected' });
-        resolve(this.state.phase === 'connected');
-      });
-    });
+  async connectToAgent(): Promise<boolean> {
+    await this.serial.push(() => this.feed({ type: 'agent-connected' }));
+    return this.state.phase === 'connected';
   }
 
   get entry(): { id: string; callerId: string | null; did: string } {

@@ -15,13 +15,12 @@ export async function adoptWaitingCallers(deps: CallerDeps, router: CallRouter, 
   let adopted = 0;
   let gone = 0;
   for (const entry of waiting) {
+    if (entry.channelId && router.has(entry.channelId)) continue; // already ours (e.g. arrived meanwhile)
     const number = store.numbers.get(entry.did);
     const queue = number ? store.queues.get(number.queue) : undefined;
-    if (!entry.channelId || !alive.has(entry.channelId) || !number || !queue || router.has(entry.channelId)) {
-      if (!router.has(entry.channelId ?? '')) {
-        store.entries.close(entry.id, 'left', clock.now(), 'call ended while the daemon was not running');
-        gone++;
-      }
+    if (!entry.channelId || !alive.has(entry.channelId) || !number || !queue) {
+      store.entries.close(entry.id, 'left', clock.now(), 'call ended while the daemon was not running');
+      gone++;
       continue;
     }
     const session = new CallerSession(
