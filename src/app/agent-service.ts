@@ -12,6 +12,8 @@ export interface AgentSettings {
 export class AgentService {
   private readonly wrapUps = new Map<string, NodeJS.Timeout>();
   private onChange: () => void = () => undefined;
+  /** After stop() no new timers: the store closes next, and a timer firing after that would throw. */
+  private stopped = false;
 
   constructor(
     private readonly store: Store,
@@ -74,12 +76,18 @@ export class AgentService {
     if (this.settings.wrapUpSeconds <= 0) return this.release(agentId);
     this.store.agents.setState(agentId, 'wrap-up', this.clock.now());
     this.clearWrapUp(agentId);
+    // Stopping: the wrap-up stays in the DB and recover() makes the agent available at the next start.
+    if (this.stopped) return;
     this.wrapUps.set(
       agentId,
       setTimeout(() => {
         this.wrapUps.delete(agentId);
-        const now = this.store.agents.get(agentId);
-        if (now?.state === 'wrap-up') this.release(agentId);
+        if (this.stopped) return;
+        try {
+          if (this.store.agents.get(agentId)?.state === 'wrap-up') this.release(agentId);
+        } catch (err) {
+          this.log.error('ending wrap-up failed', { agentId, error: (err as Error).message });
+        }
       }, this.settings.wrapUpSeconds * 1000),
     );
   }
@@ -103,6 +111,7 @@ export class AgentService {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const id of [...this.wrapUps.keys()]) this.clearWrapUp(id);
   }
 

@@ -71,4 +71,16 @@ describe('agent service', () => {
     agents.wrapUp('1001');
     expect(store.agents.get('1001')!.state).to.equal('logged-out');
   });
+
+  it('a call ending while the daemon stops leaves no wrap-up timer behind to touch the closed store', async () => {
+    const slow = new AgentService(store, clock, { wrapUpSeconds: 0.05, maxMissed: 2 }, silentLogger());
+    slow.busy('1001');
+    slow.wrapUp('1001'); // timer armed…
+    slow.stop(); // …and cleared
+    slow.wrapUp('1001'); // a handler finishing during shutdown: no new timer
+    store.close();
+    await new Promise((r) => setTimeout(r, 120)); // an armed timer would now throw "connection is not open"
+    store = openStore(path.join(dir, 'db.sqlite'));
+    expect(store.agents.get('1001')!.state, 'recovered at the next start by recover()').to.equal('wrap-up');
+  });
 });
