@@ -42,7 +42,10 @@ function parseArgs(argv: string[]): Args {
       if (!Number.isFinite(v) || v <= 0) usage(`${a}: not a positive number: ${s}`);
       return v;
     };
-    if (a === '--n') args.ns = value().split(',').map((s) => Math.round(positive(s)));
+    if (a === '--n')
+      args.ns = value()
+        .split(',')
+        .map((s) => Math.round(positive(s)));
     else if (a === '--quick') args.ns = [10];
     else if (a === '--rate') args.rate = positive(value());
     else if (a === '--timeout') args.timeoutSeconds = positive(value());
@@ -58,7 +61,10 @@ function parseArgs(argv: string[]): Args {
 /** The bench's app names must not be in use already (a second bench, or a stale one). */
 async function checkAppsFree(): Promise<void> {
   const auth = Buffer.from(`${ari.user}:${ari.password}`).toString('base64');
-  const res = await fetch(`${ari.url}/ari/applications`, { headers: { authorization: `Basic ${auth}` }, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${ari.url}/ari/applications`, {
+    headers: { authorization: `Basic ${auth}` },
+    signal: AbortSignal.timeout(5000),
+  });
   if (!res.ok) throw new Error(`GET /ari/applications answered HTTP ${res.status}`);
   const names = ((await res.json()) as Array<{ name: string }>).map((a) => a.name);
   const busy = [BENCH_APP, CALLER_APP].filter((n) => names.includes(n));
@@ -122,7 +128,9 @@ async function main(): Promise<void> {
       `    daemon process: RSS ${fmt(daemon.rssIdleMb)} MB before start, peak ${fmt(daemon.rssPeakMb)} MB; CPU ${fmt(daemon.cpuMs, 0)} ms; ` +
         `SQLite commits ${daemon.commits.length}, p50 ${fmt(p(daemon.commits, 50), 2)} ms, p99 ${fmt(p(daemon.commits, 99), 2)} ms; ` +
         `callback slots in DB ${daemon.found}/${n}` +
-        (daemon.daemonWarnings.length ? `; daemon logged ${daemon.daemonWarnings.length} warnings/errors, first: ${daemon.daemonWarnings[0]}` : ''),
+        (daemon.daemonWarnings.length
+          ? `; daemon logged ${daemon.daemonWarnings.length} warnings/errors, first: ${daemon.daemonWarnings[0]}`
+          : ''),
     );
     rows.push({ n, daemon, baseline });
     await sleep(3000);
@@ -154,7 +162,17 @@ async function main(): Promise<void> {
   console.log('');
   console.log(
     table(
-      ['N', 'daemon ok/N', 'baseline ok/N', 'attempts d/b', 'peak calls up d/b', 'up at key p50 d/b', 'CPU total ms', 'Asterisk CPU d/b', 'BenchKey→conf p99'],
+      [
+        'N',
+        'daemon ok/N',
+        'baseline ok/N',
+        'attempts d/b',
+        'peak calls up d/b',
+        'up at key p50 d/b',
+        'CPU total ms',
+        'Asterisk CPU d/b',
+        'BenchKey→conf p99',
+      ],
       rows.map(({ n, daemon: d, baseline: b }) => [
         String(n),
         `${d.latencies.length}/${n}`,
@@ -168,7 +186,8 @@ async function main(): Promise<void> {
       ]),
     ),
   );
-  if (rows.some((r) => !r.daemon.completed || !r.baseline.completed)) console.log('  * a round of this N did not finish in time (see above); its figures cover the calls that got through');
+  if (rows.some((r) => !r.daemon.completed || !r.baseline.completed))
+    console.log('  * a round of this N did not finish in time (see above); its figures cover the calls that got through');
 
   console.log(`
 What the figures are:
@@ -210,7 +229,9 @@ What the figures are:
           ? ''
           : ' (a round did not finish)';
     const disturbed = at.daemon.endedEarly + at.baseline.endedEarly > 0 ? ' (rounds disturbed from outside, see above)' : '';
-    console.log(`  added p99 latency < ${TARGET_ADDED_P99_MS} ms at ${TARGET_AT_N} callers: ${fmt(added)} ms${why}${disturbed}  ${mark(ok)}`);
+    console.log(
+      `  added p99 latency < ${TARGET_ADDED_P99_MS} ms at ${TARGET_AT_N} callers: ${fmt(added)} ms${why}${disturbed}  ${mark(ok)}`,
+    );
   } else {
     const last = rows[rows.length - 1];
     console.log(
@@ -233,7 +254,11 @@ What the figures are:
  * Runs a round; a round in which answered calls were hung up from outside before their measurement
  * (another ARI client ending channels) is run again, up to `retries` times, saying so.
  */
-async function withRetries<R extends RoundSummary>(retries: number, kind: string, run: () => Promise<R>): Promise<R & { attempts: number }> {
+async function withRetries<R extends RoundSummary>(
+  retries: number,
+  kind: string,
+  run: () => Promise<R>,
+): Promise<R & { attempts: number }> {
   for (let attempt = 1; ; attempt++) {
     const r = await run();
     printRound(kind, r);

@@ -8,11 +8,26 @@ const config = loadConfig();
 const store = openStore(config.db.path);
 try {
   if (!store.queues.get('support')) store.queues.upsert({ name: 'support', maxWaitSeconds: 1800, overflow: 'hangup', mohClass: 'default' });
-  const base = { kind: 'voice' as const, queue: 'support', callbackEnabled: true, callbackGreeting: null, confirmationGreeting: null, outboundTrunk: 'loop' };
-  for (const [did, language] of [['+4930123456', 'en'], ['+4930123457', 'de']] as const) {
+  const base = {
+    kind: 'voice' as const,
+    queue: 'support',
+    callbackEnabled: true,
+    callbackGreeting: null,
+    confirmationGreeting: null,
+    outboundTrunk: 'loop',
+  };
+  for (const [did, language] of [
+    ['+4930123456', 'en'],
+    ['+4930123457', 'de'],
+  ] as const) {
     if (!store.numbers.get(did)) store.numbers.upsert({ ...base, did, callbackLanguage: language });
   }
-  console.log(`demo numbers ready in ${config.db.path}: ${store.numbers.list().map((n) => n.did).join(', ')}`);
+  console.log(
+    `demo numbers ready in ${config.db.path}: ${store.numbers
+      .list()
+      .map((n) => n.did)
+      .join(', ')}`,
+  );
 } finally {
   store.close();
 }

@@ -11,13 +11,13 @@ import { deliveryFactory } from './app/delivery-factory';
 import { Dispatcher } from './app/dispatcher';
 import { inboundFactory } from './app/inbound';
 import { adoptWaitingCallers } from './app/restart-recovery';
-import { Clock, systemClock } from './app/ports';
+import { type Clock, systemClock } from './app/ports';
 import { installedLanguages, PromptMedia } from './app/prompt-media';
 import type { Telephony } from './app/telephony';
-import { openStore, SqliteStore } from './store/sqlite-store';
+import { openStore, type SqliteStore } from './store/sqlite-store';
 import { WebhookDeliverer } from './tickets/webhook-sink';
 import { startExpirySweep } from './app/expiry';
-import { MetricsServer, startMetricsServer } from './metrics/server';
+import { type MetricsServer, startMetricsServer } from './metrics/server';
 
 const ENDPOINT_POLL_MS = 5000;
 
@@ -55,6 +55,7 @@ export class Daemon {
     );
     const agents = new AgentService(store, clock, config.agents, log);
     // The router needs the session factory and the dispatcher needs the router: wire in two steps.
+    // eslint-disable-next-line prefer-const -- assigned after the router that needs it
     let dispatcher: Dispatcher | undefined;
     const callerDeps = {
       telephony,

@@ -15,7 +15,7 @@ export function createLogger(opts: { level: string; format: 'auto' | 'json' | 'p
             .filter(([, v]) => v !== undefined)
             .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
             .join(' ');
-          return `${timestamp} ${level} ${message}${rest ? ' ' + rest : ''}`;
+          return `${String(timestamp)} ${level} ${String(message)}${rest ? ' ' + rest : ''}`;
         }),
       )
     : winston.format.combine(winston.format.timestamp(), winston.format.json());

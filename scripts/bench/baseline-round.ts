@@ -4,7 +4,7 @@
 // the far leg's events, with Asterisk's timestamps.
 import type { FarEvent } from './callers';
 import { CallerPool } from './callers';
-import { asteriskCpuPercent, asteriskCpuSeconds, callerIdFor, CallTracker, ramp, RoundOptions, waitUntil } from './common';
+import { asteriskCpuPercent, asteriskCpuSeconds, callerIdFor, CallTracker, ramp, type RoundOptions, waitUntil } from './common';
 import { ariTime } from './stats';
 
 export const BASELINE_DID = '+4932000001';
@@ -91,11 +91,7 @@ export async function baselineRound(round: number, n: number, opts: RoundOptions
   };
 
   try {
-    pool = await CallerPool.open(
-      opts.script,
-      { subscribeAll: true },
-      tracker.handlers(onFar),
-    );
+    pool = await CallerPool.open(opts.script, { subscribeAll: true }, tracker.handlers(onFar));
 
     const ast0 = asteriskCpuSeconds();
     const t0 = Date.now();
@@ -126,7 +122,8 @@ export async function baselineRound(round: number, n: number, opts: RoundOptions
   } finally {
     for (const t of timers) clearTimeout(t);
     const cleaned = pool ? await pool.cleanup().catch(() => undefined) : undefined;
-    if (cleaned && cleaned.own + cleaned.far > 0) result.failures.push(`cleanup hung up ${cleaned.own} caller legs and ${cleaned.far} far legs still up`);
+    if (cleaned && cleaned.own + cleaned.far > 0)
+      result.failures.push(`cleanup hung up ${cleaned.own} caller legs and ${cleaned.far} far legs still up`);
     await pool?.close();
   }
 
@@ -138,7 +135,8 @@ export async function baselineRound(round: number, n: number, opts: RoundOptions
     if (call.confirmAt !== undefined && keyed) result.confirmed++;
     if (call.confirmAt !== undefined && call.dtmfAt !== undefined && keyed) result.latencies.push(call.confirmAt - call.dtmfAt);
     if (call.confirmAt !== undefined && keyed) result.keyToConfirm.push(call.confirmAt - call.keyAt!);
-    if (call.keyAt !== undefined && call.keyDigit !== '1') result.failures.push(`${call.callerId}: Read() got '${call.keyDigit ?? ''}', not 1 (timed out?)`);
+    if (call.keyAt !== undefined && call.keyDigit !== '1')
+      result.failures.push(`${call.callerId}: Read() got '${call.keyDigit ?? ''}', not 1 (timed out?)`);
     else if (call.failure && !call.early) result.failures.push(`${call.callerId}: ${call.failure}`);
   }
   result.peakUp = tracker.peakUp;

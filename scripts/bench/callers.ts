@@ -110,21 +110,22 @@ export async function runCallerChild(): Promise<void> {
           /* never let a malformed event kill the caller process */
         }
       });
-    const ts = (raw: Record<string, unknown>) => String(raw.timestamp ?? '');
+    const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+    const ts = (raw: Record<string, unknown>) => str(raw.timestamp);
     on('ChannelDtmfReceived', (raw, call) =>
       send({ t: 'far', key: call.key, event: { kind: 'dtmf', timestamp: ts(raw), digit: String(raw.digit) } }),
     );
     on('ChannelDialplan', (raw, call) => {
-      const app = String(raw.dialplan_app ?? '');
+      const app = str(raw.dialplan_app);
       if (app !== 'Read' && app !== 'Playback') return;
-      send({ t: 'far', key: call.key, event: { kind: 'dialplan', timestamp: ts(raw), app, data: String(raw.dialplan_app_data ?? '') } });
+      send({ t: 'far', key: call.key, event: { kind: 'dialplan', timestamp: ts(raw), app, data: str(raw.dialplan_app_data) } });
     });
     on('ChannelUserevent', (raw, call) => {
       const body = (raw.userevent ?? {}) as Record<string, unknown>;
       send({
         t: 'far',
         key: call.key,
-        event: { kind: 'userevent', timestamp: ts(raw), name: String(raw.eventname ?? ''), digit: String(body.digit ?? '') },
+        event: { kind: 'userevent', timestamp: ts(raw), name: str(raw.eventname), digit: str(body.digit) },
       });
     });
   }
@@ -167,7 +168,14 @@ export async function runCallerChild(): Promise<void> {
         byChannel.set(call.channelId, call);
         byCallerId.set(m.callerId, call);
         tel
-          .originate({ endpoint: m.endpoint, callerId: m.callerId, app: CALLER_APP, appArgs: ['bench'], channelId: call.channelId, timeoutSeconds: 30 })
+          .originate({
+            endpoint: m.endpoint,
+            callerId: m.callerId,
+            app: CALLER_APP,
+            appArgs: ['bench'],
+            channelId: call.channelId,
+            timeoutSeconds: 30,
+          })
           .catch((err: Error) => end(call, `originate failed: ${err.message}`));
         return;
       }

@@ -11,7 +11,7 @@ import winston from 'winston';
 import { loadConfig } from '../../src/config/load';
 import { Daemon } from '../../src/daemon';
 import { ari, CallerPool } from './callers';
-import { asteriskCpuPercent, asteriskCpuSeconds, callerIdFor, CallTracker, ramp, RoundOptions, waitUntil } from './common';
+import { asteriskCpuPercent, asteriskCpuSeconds, callerIdFor, CallTracker, ramp, type RoundOptions, waitUntil } from './common';
 import { ariTime } from './stats';
 
 export const BENCH_APP = 'callbackd-bench';
@@ -92,14 +92,18 @@ export async function daemonRound(round: number, n: number, opts: RoundOptions):
     objectMode: true,
     write(info: Record<string, unknown>, _enc, cb) {
       const detail = ['media', 'error'].filter((k) => info[k] !== undefined).map((k) => `${k}=${String(info[k])}`);
-      if (warnings.length < 1000) warnings.push(`${String(info.level)}: ${String(info.message)}${detail.length ? ` (${detail.join(', ')})` : ''}`);
+      if (warnings.length < 1000)
+        warnings.push(`${String(info.level)}: ${String(info.message)}${detail.length ? ` (${detail.join(', ')})` : ''}`);
       cb();
     },
   });
   const log = winston.createLogger({
     level: 'info',
     format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
-    transports: [new winston.transports.File({ filename: path.join(dir, 'daemon.log') }), new winston.transports.Stream({ stream: collector, level: 'warn' })],
+    transports: [
+      new winston.transports.File({ filename: path.join(dir, 'daemon.log') }),
+      new winston.transports.Stream({ stream: collector, level: 'warn' }),
+    ],
   });
 
   const rssIdle = process.memoryUsage().rss;
@@ -190,11 +194,7 @@ export async function daemonRound(round: number, n: number, opts: RoundOptions):
       }
     });
 
-    pool = await CallerPool.open(
-      opts.script,
-      { subscribeAll: false },
-      tracker.handlers(),
-    );
+    pool = await CallerPool.open(opts.script, { subscribeAll: false }, tracker.handlers());
 
     const cpu0 = process.cpuUsage();
     const ast0 = asteriskCpuSeconds();
@@ -229,7 +229,8 @@ export async function daemonRound(round: number, n: number, opts: RoundOptions):
   } finally {
     for (const t of timers) clearTimeout(t);
     const cleaned = pool ? await pool.cleanup().catch(() => undefined) : undefined;
-    if (cleaned && cleaned.own + cleaned.far > 0) result.failures.push(`cleanup hung up ${cleaned.own} caller legs and ${cleaned.far} far legs still up`);
+    if (cleaned && cleaned.own + cleaned.far > 0)
+      result.failures.push(`cleanup hung up ${cleaned.own} caller legs and ${cleaned.far} far legs still up`);
     await pool?.close();
     await daemon?.stop();
     clearInterval(sampler);

@@ -2,7 +2,7 @@
 // into Stasis(callbackd,agent-login|agent-logout)). The calling endpoint identifies the agent.
 import { randomUUID } from 'node:crypto';
 import { isChannelGone } from '../ari/errors';
-import { callLogger, Logger } from '../log';
+import { callLogger, type Logger } from '../log';
 import type { PromptId } from '../domain/prompts';
 import type { AgentService } from './agent-service';
 import type { CallSession } from './call-router';

@@ -3,19 +3,19 @@
 // The decisions are in domain/agent/callback-machine.ts; this class only carries them out.
 import { randomUUID } from 'node:crypto';
 import { isChannelGone } from '../ari/errors';
-import { callLogger, Logger } from '../log';
+import { callLogger, type Logger } from '../log';
 import {
-  CallbackCommand,
-  CallbackEvent,
-  CallbackSettings,
-  CallbackState,
+  type CallbackCommand,
+  type CallbackEvent,
+  type CallbackSettings,
+  type CallbackState,
   initialCallbackState,
   transitionCallback,
 } from '../domain/agent/callback-machine';
 import type { Agent, NumberConfig, QueueEntry } from '../domain/model';
 import type { CallSession } from './call-router';
 import type { Delivery, Dispatcher } from './dispatcher';
-import { LegDeps, ringAgent } from './live-delivery';
+import { type LegDeps, ringAgent } from './live-delivery';
 import type { PromptMedia } from './prompt-media';
 import { SerialQueue } from './serial';
 import type { TelephonyEvent } from './telephony';
@@ -59,7 +59,14 @@ export class CallbackExecution implements Delivery, CallSession {
   run(): Promise<void> {
     const done = new Promise<void>((resolve) => (this.finished = resolve));
     // The agent's display shows whom they would call.
-    ringAgent(this.deps, this, this.agent, this.number, this.log, () => void this.serial.push(() => this.feed({ type: 'agent-unreached' })));
+    ringAgent(
+      this.deps,
+      this,
+      this.agent,
+      this.number,
+      this.log,
+      () => void this.serial.push(() => this.feed({ type: 'agent-unreached' })),
+    );
     return done;
   }
 
@@ -148,7 +155,9 @@ export class CallbackExecution implements Delivery, CallSession {
       case 'return-to-queue':
         store.entries.returnToQueue(this.entry.id, clock.now());
         this.deps.dispatcher.coolDown(this.entry.id, this.agent.id, this.deps.settings.declineCooldownSeconds);
-        this.log.info(command.missed ? 'agent did not answer the callback offer' : 'agent declined the callback', { entryId: this.entry.id });
+        this.log.info(command.missed ? 'agent did not answer the callback offer' : 'agent declined the callback', {
+          entryId: this.entry.id,
+        });
         if (command.missed) agents.missed(this.agent.id);
         else agents.release(this.agent.id);
         return;

@@ -3,7 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
 import { callLogger } from '../log';
-import { CallerCommand, CallerEvent, CallerSettings, CallerState, CallerTimer, initialCallerState, transition } from '../domain/ivr/caller-machine';
+import {
+  type CallerCommand,
+  type CallerEvent,
+  type CallerSettings,
+  type CallerState,
+  type CallerTimer,
+  initialCallerState,
+  transition,
+} from '../domain/ivr/caller-machine';
 import type { NumberConfig, QueueConfig, QueueEntry } from '../domain/model';
 import { isChannelGone } from '../ari/errors';
 import type { CallSession } from './call-router';
@@ -61,7 +69,9 @@ export class CallerSession implements CallSession {
       policy: policyFor(number.did, number.allowedCountries ?? null, deps.store.settings.get('blocked_prefixes') ?? null),
     };
     this.language = deps.media.languageFor(number);
-    this.serial = new SerialQueue((err) => this.log.error('caller flow step failed', { error: (err as Error).message, stack: (err as Error).stack }));
+    this.serial = new SerialQueue((err) =>
+      this.log.error('caller flow step failed', { error: (err as Error).message, stack: (err as Error).stack }),
+    );
   }
 
   get phase(): CallerState['phase'] {
@@ -193,7 +203,10 @@ export class CallerSession implements CallSession {
       case 'set-timer': {
         clearTimeout(this.timers.get(command.timer));
         const timer = command.timer;
-        this.timers.set(timer, setTimeout(() => this.serial.push(() => this.feed({ type: 'timer', timer })), command.seconds * 1000));
+        this.timers.set(
+          timer,
+          setTimeout(() => void this.serial.push(() => this.feed({ type: 'timer', timer })), command.seconds * 1000),
+        );
         return undefined;
       }
       case 'clear-timer':
@@ -203,7 +216,11 @@ export class CallerSession implements CallSession {
       case 'save-callback':
         return this.save(command.number);
       case 'refused':
-        this.log.warn('callback number refused by the toll-fraud guard', { callbackNumber: command.number, reason: command.reason, callerId: this.callerId });
+        this.log.warn('callback number refused by the toll-fraud guard', {
+          callbackNumber: command.number,
+          reason: command.reason,
+          callerId: this.callerId,
+        });
         return undefined;
       case 'leave-queue':
         if (command.reason === 'max-wait') {
@@ -232,7 +249,11 @@ export class CallerSession implements CallSession {
     if (this.callerId) {
       const recent = store.entries.requestsByCaller(this.callerId, clock.now() - 3_600_000);
       if (recent >= this.deps.maxRequestsPerCallerPerHour) {
-        this.log.warn('callback request refused: too many from this caller ID', { callerId: this.callerId, lastHour: recent, callbackNumber: number });
+        this.log.warn('callback request refused: too many from this caller ID', {
+          callerId: this.callerId,
+          lastHour: recent,
+          callbackNumber: number,
+        });
         return { type: 'save-refused', reason: 'rate-limited' };
       }
     }

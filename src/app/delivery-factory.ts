@@ -2,7 +2,7 @@
 // callback slot. Marks the agent ringing synchronously so the next pick does not choose them again.
 import type { Assignment } from '../domain/agent/dispatch';
 import type { AgentService } from './agent-service';
-import { CallbackDeps, CallbackExecution } from './callback-execution';
+import { type CallbackDeps, CallbackExecution } from './callback-execution';
 import { CallerSession } from './caller-session';
 import type { Delivery, Dispatcher } from './dispatcher';
 import { LiveDelivery } from './live-delivery';

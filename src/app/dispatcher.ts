@@ -1,7 +1,7 @@
 // Runs the pure pickNext() whenever something may have changed (a caller joined, an agent freed up,
 // a decline, a wrap-up ended, a sysadmin changed agents from the CLI) and starts the delivery.
 import type { Logger } from '../log';
-import { Assignment, pickNext } from '../domain/agent/dispatch';
+import { type Assignment, pickNext } from '../domain/agent/dispatch';
 import type { Millis, QueueEntry } from '../domain/model';
 import type { Clock, Store } from './ports';
 

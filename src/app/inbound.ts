@@ -1,11 +1,11 @@
 // Decides what a channel entering our Stasis app is: a caller on one of our numbers, or a call to a
 // number we do not serve.
 import { randomUUID } from 'node:crypto';
-import { callLogger, Logger } from '../log';
+import { callLogger, type Logger } from '../log';
 import type { SessionFactory } from './call-router';
 import { AgentFeatureSession } from './agent-feature';
 import type { AgentService } from './agent-service';
-import { CallerDeps, CallerSession } from './caller-session';
+import { type CallerDeps, CallerSession } from './caller-session';
 import { NotInServiceSession } from './not-in-service';
 
 export function inboundFactory(deps: CallerDeps & { agents: AgentService }, log: Logger): SessionFactory {

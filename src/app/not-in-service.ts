@@ -20,7 +20,11 @@ export class NotInServiceSession implements CallSession {
     try {
       if (event.type === 'call-entered') {
         await this.telephony.answer(this.channelId);
-        await this.telephony.play(this.channelId, [this.media.shipped('not-in-service', this.media.languageFor(undefined))], this.playbackId);
+        await this.telephony.play(
+          this.channelId,
+          [this.media.shipped('not-in-service', this.media.languageFor(undefined))],
+          this.playbackId,
+        );
       } else if (event.type === 'playback-finished' && event.playbackId === this.playbackId) {
         await this.telephony.hangup(this.channelId);
       }

@@ -1,6 +1,17 @@
 // The app layer's view of the outside world. src/store implements Store, src/ari implements Telephony,
 // tests may substitute any of them. Keeping these narrow is what lets the call flows stay testable.
-import type { Agent, AgentState, EntryState, Greeting, Millis, NumberConfig, QueueConfig, QueueEntry, Ticket, TicketComment } from '../domain/model';
+import type {
+  Agent,
+  AgentState,
+  EntryState,
+  Greeting,
+  Millis,
+  NumberConfig,
+  QueueConfig,
+  QueueEntry,
+  Ticket,
+  TicketComment,
+} from '../domain/model';
 
 export interface Clock {
   now(): Millis;
@@ -79,7 +90,12 @@ export interface EntriesRepo {
    *  no longer offered (cancelled or expired meanwhile). */
   markDialing(id: string, change: { at: Millis; agentId: string; ticketId: number }): boolean;
   /** Ends an entry: a live caller connected to an agent or a callback done/unanswered/expired/cancelled. */
-  close(id: string, state: Extract<EntryState, 'done' | 'unanswered' | 'expired' | 'cancelled' | 'left'>, at: Millis, outcome?: string): boolean;
+  close(
+    id: string,
+    state: Extract<EntryState, 'done' | 'unanswered' | 'expired' | 'cancelled' | 'left'>,
+    at: Millis,
+    outcome?: string,
+  ): boolean;
   /** Counts one more dial attempt of a callback. */
   countAttempt(id: string, at: Millis): number;
   /** After a restart nothing is ringing or dialing any more: offered/dialing slots become pending again. */

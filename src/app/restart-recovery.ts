@@ -4,10 +4,15 @@
 // are rows, and in-flight ones were put back to pending at start-up.
 import type { Logger } from '../log';
 import type { CallRouter } from './call-router';
-import { CallerDeps, CallerSession } from './caller-session';
+import { type CallerDeps, CallerSession } from './caller-session';
 import type { Telephony } from './telephony';
 
-export async function adoptWaitingCallers(deps: CallerDeps, router: CallRouter, telephony: Telephony, log: Logger): Promise<{ adopted: number; gone: number }> {
+export async function adoptWaitingCallers(
+  deps: CallerDeps,
+  router: CallRouter,
+  telephony: Telephony,
+  log: Logger,
+): Promise<{ adopted: number; gone: number }> {
   const { store, clock } = deps;
   const waiting = store.entries.waitingLive();
   if (waiting.length === 0) return { adopted: 0, gone: 0 };
@@ -24,7 +29,16 @@ export async function adoptWaitingCallers(deps: CallerDeps, router: CallRouter, 
       continue;
     }
     const session = new CallerSession(
-      { type: 'call-entered', channelId: entry.channelId, args: [entry.did], callerId: entry.callerId ?? '', callerName: '', dialed: entry.did, endpoint: null, state: 'Up' },
+      {
+        type: 'call-entered',
+        channelId: entry.channelId,
+        args: [entry.did],
+        callerId: entry.callerId ?? '',
+        callerName: '',
+        dialed: entry.did,
+        endpoint: null,
+        state: 'Up',
+      },
       number,
       queue,
       deps,

@@ -53,9 +53,7 @@ export class AriTelephony implements Telephony {
   }
 
   sendDtmf(channelId: string, digits: string, durationMs = 120): Promise<void> {
-    return this.call('sendDtmf', () =>
-      this.conn.api.channels.sendDTMF({ channelId, dtmf: digits, duration: durationMs, between: 120 }),
-    );
+    return this.call('sendDtmf', () => this.conn.api.channels.sendDTMF({ channelId, dtmf: digits, duration: durationMs, between: 120 }));
   }
 
   async originate(req: OriginateRequest): Promise<string> {
@@ -69,7 +67,7 @@ export class AriTelephony implements Telephony {
         timeout: req.timeoutSeconds ?? 30,
         channelId,
         variables: req.variables,
-      } as never),
+      }),
     );
     return channelId;
   }

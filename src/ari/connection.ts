@@ -6,7 +6,7 @@ import ari from 'ari-client';
 import type { Logger } from '../log';
 import type { TelephonyEvent, TelephonyListener } from '../app/telephony';
 import { AriError } from './errors';
-import { AriCredentials, preflight } from './preflight';
+import { type AriCredentials, preflight } from './preflight';
 import { translateEvent } from './events';
 
 // swagger-client (inside ari-client) logs through a global `log` that prints a deprecation notice on
@@ -77,7 +77,7 @@ export class AriConnection {
     await this.openSocket();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     try {
@@ -86,6 +86,7 @@ export class AriConnection {
       /* socket already closed */
     }
     this.online = false;
+    return Promise.resolve();
   }
 
   private async openSocket(): Promise<void> {
@@ -137,8 +138,8 @@ export class AriConnection {
     for (const listener of this.listeners) {
       try {
         const result = listener(event);
-        if (result && typeof (result as Promise<void>).catch === 'function') {
-          (result as Promise<void>).catch((err) => this.reportListenerError(event, err));
+        if (result && typeof result.catch === 'function') {
+          result.catch((err) => this.reportListenerError(event, err));
         }
       } catch (err) {
         this.reportListenerError(event, err);

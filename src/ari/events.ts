@@ -40,9 +40,7 @@ export function translateEvent(type: string, e: Record<string, unknown>): Teleph
     case 'ChannelHangupRequest':
       return channel ? { type: 'hangup', channelId: channel.id, cause: Number(e.cause ?? 0) } : undefined;
     case 'ChannelDtmfReceived':
-      return channel
-        ? { type: 'dtmf', channelId: channel.id, digit: String(e.digit), durationMs: Number(e.duration_ms ?? 0) }
-        : undefined;
+      return channel ? { type: 'dtmf', channelId: channel.id, digit: String(e.digit), durationMs: Number(e.duration_ms ?? 0) } : undefined;
     case 'PlaybackStarted':
     case 'PlaybackFinished': {
       const pb = e.playback as { id: string; media_uri?: string; target_uri?: string; state?: string } | undefined;
@@ -55,7 +53,12 @@ export function translateEvent(type: string, e: Record<string, unknown>): Teleph
     }
     case 'ChannelDestroyed':
       return channel
-        ? { type: 'channel-destroyed', channelId: channel.id, cause: Number(e.cause ?? 0), causeText: String(e.cause_txt ?? '') }
+        ? {
+            type: 'channel-destroyed',
+            channelId: channel.id,
+            cause: Number(e.cause ?? 0),
+            causeText: typeof e.cause_txt === 'string' ? e.cause_txt : '',
+          }
         : undefined;
     case 'ChannelStateChange':
       return channel ? { type: 'channel-state', channelId: channel.id, state: channel.state ?? '' } : undefined;

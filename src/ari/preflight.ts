@@ -18,10 +18,15 @@ export async function preflight(creds: AriCredentials, timeoutMs: number): Promi
     });
   } catch (err) {
     const reason = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw new AriError('ARI_UNREACHABLE', `ARI at ${creds.url} is not reachable (${reason}); is Asterisk running with http.conf enabled?`, { cause: err });
+    throw new AriError('ARI_UNREACHABLE', `ARI at ${creds.url} is not reachable (${reason}); is Asterisk running with http.conf enabled?`, {
+      cause: err,
+    });
   }
   if (res.status === 401 || res.status === 403) {
-    throw new AriError('ARI_AUTH', `ARI at ${creds.url} rejected user '${creds.user}' (HTTP ${res.status}); check ari.user / ari.password against ari.conf`);
+    throw new AriError(
+      'ARI_AUTH',
+      `ARI at ${creds.url} rejected user '${creds.user}' (HTTP ${res.status}); check ari.user / ari.password against ari.conf`,
+    );
   }
   if (!res.ok) {
     throw new AriError('ARI_REQUEST_FAILED', `ARI at ${creds.url} answered HTTP ${res.status} to /ari/asterisk/info`);

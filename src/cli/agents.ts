@@ -17,7 +17,14 @@ export interface AgentAddOptions {
 export function parseAgentAdd(id: string, opts: AgentAddOptions): NewAgent {
   if (opts.endpoint === undefined) throw invalid('agents add needs --endpoint <dial string>, e.g. PJSIP/1001');
   if (opts.queues === undefined) throw invalid('agents add needs --queues <queue[,queue...]>');
-  const queues = [...new Set(opts.queues.split(',').map((q) => q.trim()).filter((q) => q !== ''))].map((q) => parseName('queue', q));
+  const queues = [
+    ...new Set(
+      opts.queues
+        .split(',')
+        .map((q) => q.trim())
+        .filter((q) => q !== ''),
+    ),
+  ].map((q) => parseName('queue', q));
   if (queues.length === 0) throw invalid('--queues needs at least one queue name');
   const name = (opts.name ?? id).trim();
   if (name === '') throw invalid('--name must not be empty');
@@ -35,7 +42,8 @@ export function checkLogin(agent: Agent): 'login' | 'already' {
 }
 
 export function checkRemove(agent: Agent): void {
-  if (ON_CALL.includes(agent.state)) throw new CliError('CLI_CONFLICT', `agent ${agent.id} is ${agent.state} right now; log them out and retry after the call`);
+  if (ON_CALL.includes(agent.state))
+    throw new CliError('CLI_CONFLICT', `agent ${agent.id} is ${agent.state} right now; log them out and retry after the call`);
 }
 
 function mustGet(ctx: CliContext, id: string): Agent {
@@ -63,9 +71,20 @@ export function registerAgents(program: Command, deps: CliDeps): void {
     .description('list agents with their state')
     .option('--json', 'print JSON')
     .action((_opts, cmd: Command) =>
-      withContext(cmd, deps, (ctx) => printList(ctx.json, ctx.store.agents.list(), COLUMNS, 'no agents; add one with: callbackd agents add <id> --endpoint PJSIP/1001 --queues <queue>'), {
-        mustExist: true,
-      }),
+      withContext(
+        cmd,
+        deps,
+        (ctx) =>
+          printList(
+            ctx.json,
+            ctx.store.agents.list(),
+            COLUMNS,
+            'no agents; add one with: callbackd agents add <id> --endpoint PJSIP/1001 --queues <queue>',
+          ),
+        {
+          mustExist: true,
+        },
+      ),
     );
 
   agents
@@ -81,7 +100,8 @@ export function registerAgents(program: Command, deps: CliDeps): void {
         if (ctx.store.agents.get(a.id)) throw new CliError('CLI_ALREADY_EXISTS', `agent ${a.id} already exists`);
         const other = ctx.store.agents.byEndpoint(a.endpoint);
         if (other) throw new CliError('CLI_ALREADY_EXISTS', `endpoint ${a.endpoint} already belongs to agent ${other.id}`);
-        for (const q of a.queues) if (!ctx.store.queues.get(q)) throw notFound(`queue '${q}' does not exist; add it first with: callbackd queues add ${q}`);
+        for (const q of a.queues)
+          if (!ctx.store.queues.get(q)) throw notFound(`queue '${q}' does not exist; add it first with: callbackd queues add ${q}`);
         ctx.store.agents.add(a, ctx.clock.now());
         done(`added agent ${a.id} (${a.endpoint}, queues ${a.queues.join(',')}); log in with: callbackd agents login ${a.id}`);
       }),

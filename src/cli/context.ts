@@ -68,12 +68,20 @@ function actingUser(): string {
   }
 }
 
-export async function withContext<T>(cmd: Command, deps: CliDeps, fn: (ctx: CliContext) => T | Promise<T>, opts: ContextOptions = {}): Promise<T> {
-  const globals = cmd.optsWithGlobals() as { config?: string; db?: string; json?: boolean };
+export async function withContext<T>(
+  cmd: Command,
+  deps: CliDeps,
+  fn: (ctx: CliContext) => T | Promise<T>,
+  opts: ContextOptions = {},
+): Promise<T> {
+  const globals = cmd.optsWithGlobals<{ config?: string; db?: string; json?: boolean }>();
   const config = loadConfig({ file: globals.config });
   const dbPath = globals.db ?? config.db.path;
   if (opts.mustExist && dbPath !== ':memory:' && !fs.existsSync(dbPath)) {
-    throw new CliError('CLI_NO_DATABASE', `database ${dbPath} does not exist (check --db or db.path; it is created by callbackd start or the first add)`);
+    throw new CliError(
+      'CLI_NO_DATABASE',
+      `database ${dbPath} does not exist (check --db or db.path; it is created by callbackd start or the first add)`,
+    );
   }
   refuseWorldWritable(dbPath);
   let store: SqliteStore | undefined;

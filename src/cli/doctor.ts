@@ -31,7 +31,8 @@ export interface SoundFacts {
 }
 
 /** The language a call on this number is played in (the daemon's own rule: number → default → en). */
-const languageOf = (f: SoundFacts, n: NumberConfig | undefined) => resolveLanguage([n?.callbackLanguage, f.defaultLanguage], f.installed, 'en');
+const languageOf = (f: SoundFacts, n: NumberConfig | undefined) =>
+  resolveLanguage([n?.callbackLanguage, f.defaultLanguage], f.installed, 'en');
 
 /** Each greeting a number uses must exist in that number's language with its file present; every
  *  other greeting recording must at least have its file. */
@@ -52,7 +53,11 @@ export function checkGreetings(f: SoundFacts): Check[] {
     const label = `greeting ${name} (${language}) for ${[...dids].join(', ')}`;
     const g = f.greetings.find((x) => x.name === name && x.language === language);
     if (!g) {
-      checks.push({ name: label, ok: false, detail: `no ${language} recording; add one with: callbackd greetings add ${name} --language ${language} ...` });
+      checks.push({
+        name: label,
+        ok: false,
+        detail: `no ${language} recording; add one with: callbackd greetings add ${name} --language ${language} ...`,
+      });
       continue;
     }
     covered.add(g);
@@ -100,7 +105,8 @@ async function checkAri(ctx: CliContext): Promise<Check[]> {
     });
     await res.arrayBuffer();
     if (res.status === 200) checks.push({ name, ok: true, detail: 'yes' });
-    else if (res.status === 404) checks.push({ name, ok: false, detail: `Asterisk does not know '${app}': is callbackd start running and connected?` });
+    else if (res.status === 404)
+      checks.push({ name, ok: false, detail: `Asterisk does not know '${app}': is callbackd start running and connected?` });
     else checks.push({ name, ok: false, detail: `HTTP ${res.status} from /ari/applications/${app}` });
   } catch (err) {
     checks.push({ name, ok: false, detail: (err as Error).message });

@@ -42,7 +42,11 @@ export function parseGreetingAdd(name: string, opts: GreetingAddOptions, install
 /** A name means one kind of greeting in every language; numbers refer to it by name only. */
 export function checkGreetingAdd(add: GreetingAdd, existing: readonly Greeting[]): void {
   const other = existing.find((g) => g.name === add.name && g.kind !== add.kind);
-  if (other) throw new CliError('CLI_CONFLICT', `greeting '${add.name}' is a ${other.kind} greeting (in ${other.language}); use another name for a ${add.kind} one`);
+  if (other)
+    throw new CliError(
+      'CLI_CONFLICT',
+      `greeting '${add.name}' is a ${other.kind} greeting (in ${other.language}); use another name for a ${add.kind} one`,
+    );
   if (!add.replace && existing.some((g) => g.name === add.name && g.language === add.language)) {
     throw new CliError('CLI_ALREADY_EXISTS', `greeting '${add.name}' already exists in ${add.language}; add --replace to re-record it`);
   }
@@ -79,7 +83,12 @@ export function registerGreetings(program: Command, deps: CliDeps): void {
             { header: 'sound', value: (g) => g.sound },
             { header: 'file', value: (g) => g.file },
           ];
-          printList(ctx.json, rows, columns, 'no greetings; add one with: callbackd greetings add <name> --kind offer --language en --file rec.wav');
+          printList(
+            ctx.json,
+            rows,
+            columns,
+            'no greetings; add one with: callbackd greetings add <name> --kind offer --language en --file rec.wav',
+          );
         },
         { mustExist: true },
       ),
@@ -122,7 +131,11 @@ export function registerGreetings(program: Command, deps: CliDeps): void {
           if (going.length === 0) throw notFound(`greeting '${name}'${language ? ` in ${language}` : ''} does not exist`);
           const remaining = all.filter((g) => !going.includes(g)).map((g) => g.language);
           const users = greetingUsers(name, remaining, ctx.store.numbers.list());
-          if (users.length > 0) throw new CliError('CLI_CONFLICT', `greeting '${name}' is used by ${users.join(', ')}; change those numbers first (numbers set --no-offer-greeting / --no-confirmation-greeting)`);
+          if (users.length > 0)
+            throw new CliError(
+              'CLI_CONFLICT',
+              `greeting '${name}' is used by ${users.join(', ')}; change those numbers first (numbers set --no-offer-greeting / --no-confirmation-greeting)`,
+            );
           ctx.store.greetings.remove(name, language);
           // Only files the CLI installed itself are deleted; a sound elsewhere belongs to someone else.
           for (const g of going) {

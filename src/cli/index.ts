@@ -18,7 +18,8 @@ export function buildProgram(deps: CliDeps = {}): Command {
     .command('start')
     .description('run the daemon (connects to Asterisk ARI, serves the configured numbers)')
     .action(async () => {
-      await runDaemon({ config: program.opts().config, db: program.opts().db });
+      const { config, db } = program.opts<{ config?: string; db?: string }>();
+      await runDaemon({ config, db });
     });
 
   registerAdminCommands(program, deps);

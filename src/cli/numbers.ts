@@ -22,7 +22,10 @@ export interface NumberOptions {
 
 /** 'de, AT' → 'AT,DE'; '*' = any country. ISO 3166 alpha-2 only, so a typo cannot open a country. */
 export function parseCountries(value: string): string {
-  const codes = value.split(',').map((c) => c.trim().toUpperCase()).filter((c) => c !== '');
+  const codes = value
+    .split(',')
+    .map((c) => c.trim().toUpperCase())
+    .filter((c) => c !== '');
   if (codes.length === 0) throw invalid('--allowed-countries needs ISO country codes such as DE,AT or *');
   if (codes.includes('*')) return '*';
   const bad = codes.find((c) => !/^[A-Z]{2}$/.test(c));
@@ -43,19 +46,24 @@ function parseChanges(opts: NumberOptions): Partial<NumberConfig> {
   if (opts.callback !== undefined) c.callbackEnabled = parseOnOff('--callback', opts.callback);
   // The language is checked against the installed prompts later (checkNumber), here only cleared or kept.
   if (opts.language !== undefined) c.callbackLanguage = opts.language === false ? null : opts.language;
-  if (opts.offerGreeting !== undefined) c.callbackGreeting = opts.offerGreeting === false ? null : parseName('greeting', opts.offerGreeting);
+  if (opts.offerGreeting !== undefined)
+    c.callbackGreeting = opts.offerGreeting === false ? null : parseName('greeting', opts.offerGreeting);
   if (opts.confirmationGreeting !== undefined) {
     c.confirmationGreeting = opts.confirmationGreeting === false ? null : parseName('greeting', opts.confirmationGreeting);
   }
   if (opts.trunk !== undefined) c.outboundTrunk = opts.trunk === false ? null : parseTrunk(opts.trunk);
-  if (opts.allowedCountries !== undefined) c.allowedCountries = opts.allowedCountries === false ? null : parseCountries(opts.allowedCountries);
+  if (opts.allowedCountries !== undefined)
+    c.allowedCountries = opts.allowedCountries === false ? null : parseCountries(opts.allowedCountries);
   return c;
 }
 
 /** A digital (messaging) number has no voice channel to call back on; the DB refuses it too. */
 function refuseCallbackOnDigital(n: NumberConfig): void {
   if (n.kind === 'digital' && n.callbackEnabled) {
-    throw new CliError('CLI_CALLBACK_ON_DIGITAL', `number ${n.did} is digital (messaging): callbacks are only possible on voice numbers; use --callback off or --kind voice`);
+    throw new CliError(
+      'CLI_CALLBACK_ON_DIGITAL',
+      `number ${n.did} is digital (messaging): callbacks are only possible on voice numbers; use --callback off or --kind voice`,
+    );
   }
 }
 
@@ -142,7 +150,7 @@ function settingOptions(cmd: Command): Command {
     .option('--no-confirmation-greeting', 'use the shipped confirmation prompt')
     .option('--trunk <endpoint>', 'PJSIP endpoint the callback is dialled through')
     .option('--no-trunk', 'clear the outbound trunk')
-    .option('--allowed-countries <codes>', "countries callbacks may go to, e.g. DE,AT or * (toll-fraud guard)")
+    .option('--allowed-countries <codes>', 'countries callbacks may go to, e.g. DE,AT or * (toll-fraud guard)')
     .option('--no-allowed-countries', "only the DID's own country (the default)");
 }
 
@@ -154,14 +162,29 @@ export function registerNumbers(program: Command, deps: CliDeps): void {
     .description('list the configured numbers')
     .option('--json', 'print JSON')
     .action((_opts, cmd: Command) =>
-      withContext(cmd, deps, (ctx) => printList(ctx.json, ctx.store.numbers.list(), COLUMNS, 'no numbers configured; add one with: callbackd numbers add <did> --queue <queue>'), { mustExist: true }),
+      withContext(
+        cmd,
+        deps,
+        (ctx) =>
+          printList(
+            ctx.json,
+            ctx.store.numbers.list(),
+            COLUMNS,
+            'no numbers configured; add one with: callbackd numbers add <did> --queue <queue>',
+          ),
+        { mustExist: true },
+      ),
     );
 
   settingOptions(numbers.command('add').argument('<did>', 'the number in E.164, e.g. +4930123456').description('add a number')).action(
     (did: string, opts: NumberOptions, cmd: Command) =>
       withContext(cmd, deps, (ctx) => {
         const parsed = parseNumberAdd(did, opts);
-        if (ctx.store.numbers.get(parsed.did)) throw new CliError('CLI_ALREADY_EXISTS', `number ${parsed.did} already exists; change it with: callbackd numbers set ${parsed.did} ...`);
+        if (ctx.store.numbers.get(parsed.did))
+          throw new CliError(
+            'CLI_ALREADY_EXISTS',
+            `number ${parsed.did} already exists; change it with: callbackd numbers set ${parsed.did} ...`,
+          );
         const n = checkNumberRefs(parsed, refsOf(ctx));
         ctx.store.numbers.upsert(n);
         done(`added number ${n.did} (queue ${n.queue}, callback ${n.callbackEnabled ? 'on' : 'off'})`);
@@ -198,7 +221,11 @@ export function registerNumbers(program: Command, deps: CliDeps): void {
           if (!ctx.store.numbers.get(e164)) throw notFound(`number ${e164} does not exist`);
           // Executing a callback needs its number's outbound trunk; removing it would strand them.
           const open = ctx.reports.callbacks().filter((c) => c.did === e164).length;
-          if (open > 0) throw new CliError('CLI_CONFLICT', `number ${e164} still has ${open} open callback(s); cancel them first (callbackd callbacks list)`);
+          if (open > 0)
+            throw new CliError(
+              'CLI_CONFLICT',
+              `number ${e164} still has ${open} open callback(s); cancel them first (callbackd callbacks list)`,
+            );
           ctx.store.numbers.remove(e164);
           done(`removed number ${e164}`);
         },

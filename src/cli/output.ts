@@ -15,7 +15,8 @@ function cell(v: unknown): string {
   if (v === null || v === undefined || v === '') return '-';
   if (Array.isArray(v)) return v.length ? v.join(',') : '-';
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  return String(v);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v);
 }
 
 export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {

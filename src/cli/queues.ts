@@ -61,16 +61,23 @@ export function registerQueues(program: Command, deps: CliDeps): void {
     .description('list queues')
     .option('--json', 'print JSON')
     .action((_opts, cmd: Command) =>
-      withContext(cmd, deps, (ctx) => printList(ctx.json, ctx.store.queues.list(), COLUMNS, 'no queues; add one with: callbackd queues add <name>'), { mustExist: true }),
+      withContext(
+        cmd,
+        deps,
+        (ctx) => printList(ctx.json, ctx.store.queues.list(), COLUMNS, 'no queues; add one with: callbackd queues add <name>'),
+        { mustExist: true },
+      ),
     );
 
-  settingOptions(queues.command('add').argument('<name>', 'queue name').description('add a queue')).action((name: string, opts: QueueOptions, cmd: Command) =>
-    withContext(cmd, deps, (ctx) => {
-      const q = parseQueueAdd(name, opts);
-      if (ctx.store.queues.get(q.name)) throw new CliError('CLI_ALREADY_EXISTS', `queue ${q.name} already exists; change it with: callbackd queues set ${q.name} ...`);
-      ctx.store.queues.upsert(q);
-      done(`added queue ${q.name}`);
-    }),
+  settingOptions(queues.command('add').argument('<name>', 'queue name').description('add a queue')).action(
+    (name: string, opts: QueueOptions, cmd: Command) =>
+      withContext(cmd, deps, (ctx) => {
+        const q = parseQueueAdd(name, opts);
+        if (ctx.store.queues.get(q.name))
+          throw new CliError('CLI_ALREADY_EXISTS', `queue ${q.name} already exists; change it with: callbackd queues set ${q.name} ...`);
+        ctx.store.queues.upsert(q);
+        done(`added queue ${q.name}`);
+      }),
   );
 
   settingOptions(queues.command('set').argument('<name>', 'queue name').description("change a queue's settings")).action(

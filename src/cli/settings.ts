@@ -17,10 +17,14 @@ export function parseSetting(key: string, value: string, installedLanguages: str
   if (!(key in SETTINGS)) throw invalid(`unknown setting '${key}'; known: ${Object.keys(SETTINGS).join(', ')}`);
   if (key === 'default_language') {
     const lang = value.trim().toLowerCase();
-    if (!installedLanguages.includes(lang)) throw invalid(`no prompts installed for language '${value}' (installed: ${installedLanguages.join(', ')})`);
+    if (!installedLanguages.includes(lang))
+      throw invalid(`no prompts installed for language '${value}' (installed: ${installedLanguages.join(', ')})`);
     return { key, value: lang };
   }
-  const prefixes = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const prefixes = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   const bad = prefixes.find((p) => !/^\+?[1-9][0-9]{0,14}$/.test(p));
   if (bad) throw invalid(`blocked_prefixes: '${bad}' is not an E.164 prefix such as +49900`);
   return { key: key as SettingKey, value: prefixes.map((p) => (p.startsWith('+') ? p : `+${p}`)).join(',') };
@@ -47,7 +51,11 @@ export function registerSettings(program: Command, deps: CliDeps): void {
     .option('--json', 'print JSON')
     .action((_opts, cmd: Command) =>
       withContext(cmd, deps, (ctx) => {
-        const rows = (Object.keys(SETTINGS) as SettingKey[]).map((key) => ({ key, value: ctx.store.settings.get(key) ?? '', meaning: SETTINGS[key] }));
+        const rows = (Object.keys(SETTINGS) as SettingKey[]).map((key) => ({
+          key,
+          value: ctx.store.settings.get(key) ?? '',
+          meaning: SETTINGS[key],
+        }));
         printList(ctx.json, rows, COLUMNS, 'no settings');
       }),
     );

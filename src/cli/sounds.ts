@@ -17,7 +17,7 @@ export interface WavFormat {
 export function readWavFormat(header: Buffer): WavFormat | undefined {
   if (header.length < 12 || header.toString('ascii', 0, 4) !== 'RIFF' || header.toString('ascii', 8, 12) !== 'WAVE') return undefined;
   // Chunks may come in any order (LIST before fmt is common), each padded to an even size.
-  for (let at = 12; at + 8 <= header.length; ) {
+  for (let at = 12; at + 8 <= header.length;) {
     const id = header.toString('ascii', at, at + 4);
     const size = header.readUInt32LE(at + 4);
     if (id === 'fmt ' && at + 24 <= header.length) {
@@ -115,7 +115,9 @@ export function installSound(source: string, target: string, sox = 'sox'): { con
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     if (err instanceof CliError) throw err;
-    throw new CliError('CLI_SOUND_FAILED', `cannot install ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new CliError('CLI_SOUND_FAILED', `cannot install ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+      cause: err,
+    });
   }
   return { converted: !isTelephoneWav(format), from };
 }

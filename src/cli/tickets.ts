@@ -41,7 +41,12 @@ export function registerTickets(program: Command, deps: CliDeps): void {
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')
     .action((opts: { since?: string; limit?: string }, cmd: Command) =>
-      withContext(cmd, deps, (ctx) => printList(ctx.json, ctx.store.tickets.list(parseTicketList(opts, ctx.clock.now())), COLUMNS, 'no tickets'), { mustExist: true }),
+      withContext(
+        cmd,
+        deps,
+        (ctx) => printList(ctx.json, ctx.store.tickets.list(parseTicketList(opts, ctx.clock.now())), COLUMNS, 'no tickets'),
+        { mustExist: true },
+      ),
     );
 
   tickets

@@ -10,7 +10,8 @@ import { invalid } from './errors';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export function parseName(what: string, value: string): string {
-  if (!NAME.test(value)) throw invalid(`${what} '${value}' is not valid: use letters, digits, '.', '_' or '-' (max 64, no spaces or slashes)`);
+  if (!NAME.test(value))
+    throw invalid(`${what} '${value}' is not valid: use letters, digits, '.', '_' or '-' (max 64, no spaces or slashes)`);
   return value;
 }
 
@@ -30,7 +31,8 @@ export function parseE164(what: string, value: string): string {
 
 /** 'en', 'de', 'pt-BR', 'de_AT' → lower case, as sound folders and resolveLanguage use it. */
 export function parseLanguageTag(value: string): string {
-  if (!/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/.test(value)) throw invalid(`language '${value}' is not a language tag like en, de or pt-br`);
+  if (!/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/.test(value))
+    throw invalid(`language '${value}' is not a language tag like en, de or pt-br`);
   return value.toLowerCase();
 }
 
@@ -80,7 +82,8 @@ export function parseGreetingKind(value: string): GreetingKind {
 
 /** An Asterisk endpoint (trunk) name as used in PJSIP/<number>@<trunk>. */
 export function parseTrunk(value: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) throw invalid(`outbound trunk '${value}' is not a PJSIP endpoint name (letters, digits, '.', '_', '-')`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value))
+    throw invalid(`outbound trunk '${value}' is not a PJSIP endpoint name (letters, digits, '.', '_', '-')`);
   return value;
 }
 

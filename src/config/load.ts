@@ -1,7 +1,7 @@
 // defaults ← file (JSON) ← environment, validated once at start-up.
 import fs from 'node:fs';
 import { CallbackdError } from '../errors';
-import { checkValue, Config, envName, expectation, SCHEMA } from './schema';
+import { checkValue, type Config, envName, expectation, SCHEMA } from './schema';
 
 export class ConfigError extends CallbackdError {
   constructor(message: string) {
@@ -28,7 +28,7 @@ function readFile(path: string): Record<string, unknown> {
   try {
     text = fs.readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   let parsed: unknown;
   try {

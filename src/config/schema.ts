@@ -15,7 +15,13 @@ export interface Config {
     interDigitTimeoutSeconds: number;
     maxEntryAttempts: number;
   };
-  callback: { expiryMinutes: number; expirySweepCron: string; maxAttempts: number; retryDelaySeconds: number; maxRequestsPerCallerPerHour: number };
+  callback: {
+    expiryMinutes: number;
+    expirySweepCron: string;
+    maxAttempts: number;
+    retryDelaySeconds: number;
+    maxRequestsPerCallerPerHour: number;
+  };
   agents: { ringTimeoutSeconds: number; wrapUpSeconds: number; maxMissed: number; declineCooldownSeconds: number };
   tickets: { webhookUrl: string };
   metrics: { bind: string };
@@ -23,7 +29,8 @@ export interface Config {
   sounds: { prefix: string; dir: string };
 }
 
-type Kind = 'string' | 'secret' | 'url' | 'optional-url' | 'bind' | 'cron' | 'positive' | 'nonnegative' | 'integer' | { oneOf: readonly string[] };
+type Kind =
+  'string' | 'secret' | 'url' | 'optional-url' | 'bind' | 'cron' | 'positive' | 'nonnegative' | 'integer' | { oneOf: readonly string[] };
 
 export const SCHEMA: Record<string, { kind: Kind; default: string | number }> = {
   'ari.url': { kind: 'url', default: 'http://127.0.0.1:8088' },
@@ -98,5 +105,11 @@ export function expectation(key: string): string {
 
 /** ari.requestTimeoutMs → CALLBACKD_ARI_REQUEST_TIMEOUT_MS */
 export function envName(key: string): string {
-  return 'CALLBACKD_' + key.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  return (
+    'CALLBACKD_' +
+    key
+      .replace(/\./g, '_')
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .toUpperCase()
+  );
 }

@@ -21,9 +21,7 @@ export type NumberType =
 
 export type E164Failure = 'empty' | 'no-international-prefix' | 'too-long' | 'invalid';
 
-export type E164Result =
-  | { ok: true; e164: string; country: string | undefined; type: NumberType }
-  | { ok: false; reason: E164Failure };
+export type E164Result = { ok: true; e164: string; country: string | undefined; type: NumberType } | { ok: false; reason: E164Failure };
 
 /** E.164 allows at most 15 digits after the "+". */
 const MAX_DIGITS = 15;

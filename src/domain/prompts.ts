@@ -1,5 +1,16 @@
 // Ids of the shipped prompts: sounds/<lang>/<id>.wav, texts in sounds/text/<lang>.tsv.
-export const DIGIT_PROMPTS = ['digit-0', 'digit-1', 'digit-2', 'digit-3', 'digit-4', 'digit-5', 'digit-6', 'digit-7', 'digit-8', 'digit-9'] as const;
+export const DIGIT_PROMPTS = [
+  'digit-0',
+  'digit-1',
+  'digit-2',
+  'digit-3',
+  'digit-4',
+  'digit-5',
+  'digit-6',
+  'digit-7',
+  'digit-8',
+  'digit-9',
+] as const;
 
 export const PROMPT_IDS = [
   'welcome',
@@ -38,8 +49,6 @@ export type PromptId = (typeof PROMPT_IDS)[number] | `n-${number}`;
 
 /** What a call flow asks to hear: a shipped prompt, or the number's configurable greeting of a kind
  *  (which falls back to the shipped 'offer' / 'confirmation' prompt). */
-export type PromptRef =
-  | { kind: 'prompt'; id: PromptId }
-  | { kind: 'greeting'; which: 'offer' | 'confirmation' };
+export type PromptRef = { kind: 'prompt'; id: PromptId } | { kind: 'greeting'; which: 'offer' | 'confirmation' };
 
 export const prompt = (id: PromptId): PromptRef => ({ kind: 'prompt', id });

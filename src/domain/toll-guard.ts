@@ -3,7 +3,7 @@
 // target is screened: allowed countries per number (default: the DID's own), no premium-rate,
 // shared-cost or unknown-type numbers, and an explicit prefix blocklist. Pure.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { countryOf, NumberType } from './e164';
+import { countryOf, type NumberType } from './e164';
 
 export interface CallbackPolicy {
   /** ISO country codes callbacks may go to; empty = any country. */
@@ -24,7 +24,11 @@ export const REFUSED_TYPES: readonly NumberType[] = ['PREMIUM_RATE', 'SHARED_COS
  * country; the blocklist is system-wide.
  */
 export function policyFor(did: string, allowedCountries: string | null, blockedPrefixes: string | null): CallbackPolicy {
-  const list = (s: string | null) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const list = (s: string | null) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
   const configured = list(allowedCountries).map((c) => c.toUpperCase());
   const own = countryOf(did);
   const countries = configured.includes('*') ? [] : configured.length > 0 ? configured : own ? [own] : [];
@@ -40,7 +44,7 @@ export function screenNumber(e164: string, policy: CallbackPolicy): ScreenResult
   if (policy.allowedCountries.length > 0 && (!country || !policy.allowedCountries.includes(country))) {
     return { ok: false, reason: 'country-not-allowed', detail: `country ${country ?? 'none'} not in ${policy.allowedCountries.join(',')}` };
   }
-  const type = (parsed.getType() ?? 'UNKNOWN') as NumberType;
+  const type = parsed.getType() ?? 'UNKNOWN';
   if (REFUSED_TYPES.includes(type)) return { ok: false, reason: 'type-not-allowed', detail: `number type ${type}` };
   return { ok: true };
 }

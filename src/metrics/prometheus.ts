@@ -15,9 +15,19 @@ interface MetricDef {
 }
 
 const METRICS: readonly MetricDef[] = [
-  { name: 'callbackd_callbacks_in_queue', type: 'gauge', help: 'Callback slots waiting to be executed (pending, offered or dialing).', value: (s) => s.callbacksInQueue },
+  {
+    name: 'callbackd_callbacks_in_queue',
+    type: 'gauge',
+    help: 'Callback slots waiting to be executed (pending, offered or dialing).',
+    value: (s) => s.callbacksInQueue,
+  },
   { name: 'callbackd_live_callers', type: 'gauge', help: 'Live callers on hold in the queue.', value: (s) => s.liveCallers },
-  { name: 'callbackd_longest_wait_seconds', type: 'gauge', help: 'Age of the oldest open place (live caller or callback slot) in the queue.', value: (s) => s.longestWaitSeconds },
+  {
+    name: 'callbackd_longest_wait_seconds',
+    type: 'gauge',
+    help: 'Age of the oldest open place (live caller or callback slot) in the queue.',
+    value: (s) => s.longestWaitSeconds,
+  },
   { name: 'callbackd_callbacks_requested_total', type: 'counter', help: 'Callbacks requested by callers.', value: (s) => s.callbacksTotal },
   {
     name: 'callbackd_callback_wait_seconds',
@@ -26,8 +36,18 @@ const METRICS: readonly MetricDef[] = [
     value: (s) => [s.callbackWaitSecondsSum, s.callbacksStarted],
   },
   { name: 'callbackd_callbacks_completed_total', type: 'counter', help: 'Callbacks that reached the customer.', value: (s) => s.done },
-  { name: 'callbackd_callbacks_unanswered_total', type: 'counter', help: 'Callbacks the customer did not answer (no attempts left).', value: (s) => s.unanswered },
-  { name: 'callbackd_callbacks_expired_total', type: 'counter', help: 'Callbacks not executed within callback.expiryMinutes (turned into tickets).', value: (s) => s.expired },
+  {
+    name: 'callbackd_callbacks_unanswered_total',
+    type: 'counter',
+    help: 'Callbacks the customer did not answer (no attempts left).',
+    value: (s) => s.unanswered,
+  },
+  {
+    name: 'callbackd_callbacks_expired_total',
+    type: 'counter',
+    help: 'Callbacks not executed within callback.expiryMinutes (turned into tickets).',
+    value: (s) => s.expired,
+  },
   { name: 'callbackd_callbacks_cancelled_total', type: 'counter', help: 'Callbacks cancelled by a sysadmin.', value: (s) => s.cancelled },
 ];
 

@@ -43,7 +43,7 @@ export function metricsPage(reports: Pick<ReportsRepo, 'statsInput'>, now: numbe
 export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
   if (opts.bind === '') {
     opts.log.info('metrics endpoint off (metrics.bind is empty)');
-    return { port: 0, close: async () => undefined };
+    return { port: 0, close: () => Promise.resolve() };
   }
   const { host, port } = parseBind(opts.bind);
   const clock = opts.clock ?? systemClock;
@@ -64,7 +64,9 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) =>
-      reject(new CallbackdError('METRICS_LISTEN_FAILED', `cannot serve metrics on ${opts.bind}: ${err.code ?? err.message}`, { cause: err }));
+      reject(
+        new CallbackdError('METRICS_LISTEN_FAILED', `cannot serve metrics on ${opts.bind}: ${err.code ?? err.message}`, { cause: err }),
+      );
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);

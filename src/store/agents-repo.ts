@@ -33,7 +33,9 @@ export function createAgentsRepo(db: Db): AgentsRepo {
   const byEndpointStmt = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE endpoint = ?');
   const listStmt = db.prepare<[], AgentRow>('SELECT * FROM agents ORDER BY id');
   const queuesOfStmt = db.prepare<[string], string>('SELECT queue FROM agent_queues WHERE agent_id = ? ORDER BY queue').pluck();
-  const allQueuesStmt = db.prepare<[], { agent_id: string; queue: string }>('SELECT agent_id, queue FROM agent_queues ORDER BY agent_id, queue');
+  const allQueuesStmt = db.prepare<[], { agent_id: string; queue: string }>(
+    'SELECT agent_id, queue FROM agent_queues ORDER BY agent_id, queue',
+  );
   const insertStmt = db.prepare<[{ id: string; name: string; endpoint: string; at: Millis }]>(`
     INSERT INTO agents (id, name, endpoint, state, state_since, idle_since, missed, online)
     VALUES (@id, @name, @endpoint, 'logged-out', @at, NULL, 0, 1)`);

@@ -48,7 +48,10 @@ function configure(db: Db, path: string): void {
 function migrate(db: Db, path: string, migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) {
-      throw new StoreError('STORE_MIGRATION_FAILED', `migration list is not contiguous: index ${i} has version ${m.version} (database ${path})`);
+      throw new StoreError(
+        'STORE_MIGRATION_FAILED',
+        `migration list is not contiguous: index ${i} has version ${m.version} (database ${path})`,
+      );
     }
   });
   const latest = migrations.length;
@@ -74,7 +77,9 @@ function migrate(db: Db, path: string, migrations: readonly Migration[]): void {
       // Locking and corruption are more useful to the operator than "migration failed".
       if (e.code !== 'STORE_OPEN_FAILED') throw e;
       const detail = err instanceof Error ? err.message : String(err);
-      throw new StoreError('STORE_MIGRATION_FAILED', `migration ${m.version} (${m.name}) failed on database ${path}: ${detail}`, { cause: err });
+      throw new StoreError('STORE_MIGRATION_FAILED', `migration ${m.version} (${m.name}) failed on database ${path}: ${detail}`, {
+        cause: err,
+      });
     }
   }
 }

@@ -49,7 +49,9 @@ const OPEN_SQL = `(${OPEN_STATES.map((s) => `'${s}'`).join(', ')})`;
 const IN_FLIGHT_SQL = `('offered', 'dialing')`;
 
 export function createEntriesRepo(db: Db): EntriesRepo {
-  const insertLive = db.prepare<[{ id: string; queue: string; did: string; channel_id: string; caller_id: string | null; entered_at: number }]>(`
+  const insertLive = db.prepare<
+    [{ id: string; queue: string; did: string; channel_id: string; caller_id: string | null; entered_at: number }]
+  >(`
     INSERT INTO queue_entries (id, queue, did, kind, state, entered_at, channel_id, caller_id, updated_at)
     VALUES (@id, @queue, @did, 'live', 'waiting', @entered_at, @channel_id, @caller_id, @entered_at)`);
   const getStmt = db.prepare<[string], EntryRow>('SELECT * FROM queue_entries WHERE id = ?');
@@ -60,10 +62,12 @@ export function createEntriesRepo(db: Db): EntriesRepo {
     SELECT * FROM queue_entries WHERE queue = ? AND state IN ${OPEN_SQL} ORDER BY entered_at, id`);
   // Same ordering as openStmt (entered_at, then id), counted instead of listed.
   const positionStmt = db
-    .prepare<[string], number>(`
+    .prepare<[string], number>(
+      `
       SELECT count(*) FROM queue_entries o JOIN queue_entries e ON e.id = ?
       WHERE e.state IN ${OPEN_SQL} AND o.queue = e.queue AND o.state IN ${OPEN_SQL}
-        AND (o.entered_at < e.entered_at OR (o.entered_at = e.entered_at AND o.id <= e.id))`)
+        AND (o.entered_at < e.entered_at OR (o.entered_at = e.entered_at AND o.id <= e.id))`,
+    )
     .pluck();
   const openCallbackStmt = db.prepare<[string, string], EntryRow>(`
     SELECT * FROM queue_entries
@@ -97,8 +101,10 @@ export function createEntriesRepo(db: Db): EntriesRepo {
     UPDATE queue_entries SET state = @state, closed_at = @at, outcome = @outcome, updated_at = @at
     WHERE id = @id AND state IN ${OPEN_SQL}`);
   const countAttemptStmt = db
-    .prepare<[{ id: string; at: Millis }], number>(`
-      UPDATE queue_entries SET attempts = attempts + 1, updated_at = @at WHERE id = @id RETURNING attempts`)
+    .prepare<[{ id: string; at: Millis }], number>(
+      `
+      UPDATE queue_entries SET attempts = attempts + 1, updated_at = @at WHERE id = @id RETURNING attempts`,
+    )
     .pluck();
   const recoverStmt = db.prepare<[{ at: Millis }]>(`
     UPDATE queue_entries SET state = 'pending', agent_id = NULL, updated_at = @at WHERE state IN ${IN_FLIGHT_SQL}`);
@@ -122,10 +128,12 @@ export function createEntriesRepo(db: Db): EntriesRepo {
   });
 
   const requestsByCallerStmt = db
-    .prepare<[{ caller: string; since: Millis }], number>(`
+    .prepare<[{ caller: string; since: Millis }], number>(
+      `
       SELECT count(*) FROM queue_entries
       WHERE caller_id = @caller
-        AND ((kind = 'callback' AND requested_at >= @since) OR (state = 'merged' AND closed_at >= @since))`)
+        AND ((kind = 'callback' AND requested_at >= @since) OR (state = 'merged' AND closed_at >= @since))`,
+    )
     .pluck();
 
   return {

@@ -15,9 +15,7 @@ const toModel = (r: GreetingRow): Greeting => ({ name: r.name, kind: r.kind, lan
 
 export function createGreetingsRepo(db: Db): GreetingsRepo {
   const getStmt = db.prepare<[string, string], GreetingRow>('SELECT * FROM greetings WHERE name = ? AND language = ?');
-  const languagesStmt = db
-    .prepare<[string], string>('SELECT language FROM greetings WHERE name = ? ORDER BY language')
-    .pluck();
+  const languagesStmt = db.prepare<[string], string>('SELECT language FROM greetings WHERE name = ? ORDER BY language').pluck();
   const listStmt = db.prepare<[], GreetingRow>('SELECT * FROM greetings ORDER BY name, language');
   const upsertStmt = db.prepare<[GreetingRow]>(`
     INSERT INTO greetings (name, language, kind, sound) VALUES (@name, @language, @kind, @sound)
@@ -40,7 +38,6 @@ export function createGreetingsRepo(db: Db): GreetingsRepo {
       }
     },
     // Without a language, all languages of the greeting go; the count tells the CLI what happened.
-    remove: (name, language) =>
-      language === undefined ? removeAllStmt.run(name).changes : removeOneStmt.run(name, language).changes,
+    remove: (name, language) => (language === undefined ? removeAllStmt.run(name).changes : removeOneStmt.run(name, language).changes),
   };
 }

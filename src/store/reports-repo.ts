@@ -142,7 +142,9 @@ export function createReportsRepo(db: Db): ReportsRepo {
         closed: repo.closedByState(since),
       }))(),
     expiryCandidates: (cutoff) =>
-      expiryStmt.all(cutoff).map((r) => ({ id: r.id, queue: r.queue, did: r.did, callbackNumber: r.callback_number, requestedAt: r.requested_at })),
+      expiryStmt
+        .all(cutoff)
+        .map((r) => ({ id: r.id, queue: r.queue, did: r.did, callbackNumber: r.callback_number, requestedAt: r.requested_at })),
     callbacks: (filter = {}) => {
       const rows = filter.all ? allCallbacksStmt.all(filter.since ?? 0) : openCallbacksStmt.all();
       return rows.filter((r) => filter.queue === undefined || r.queue === filter.queue).map(toCallback);

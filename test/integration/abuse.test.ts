@@ -2,7 +2,7 @@
 // foreign numbers (toll fraud), flood it with requests, or break it with key storms and long entries.
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { Caller, daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
+import { type Caller, daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
 import { DID_EN, type TestDaemon } from './harness/test-daemon';
 import { callCenterSuite } from './harness/suite';
 import type { TestLine } from './harness/test-line';
@@ -11,7 +11,9 @@ describe('abuse and bad input', function () {
   this.timeout(120_000);
   let line: TestLine;
   let d: TestDaemon;
-  const suite = callCenterSuite(() => ({ env: { CALLBACKD_CALLBACK_MAX_REQUESTS_PER_CALLER_PER_HOUR: '1', CALLBACKD_IVR_OFFER_INTERVAL_SECONDS: '3' } }));
+  const suite = callCenterSuite(() => ({
+    env: { CALLBACKD_CALLBACK_MAX_REQUESTS_PER_CALLER_PER_HOUR: '1', CALLBACKD_IVR_OFFER_INTERVAL_SECONDS: '3' },
+  }));
   beforeEach(() => ({ line, d } = suite));
 
   async function untilEntry(callerId: string): Promise<Caller> {

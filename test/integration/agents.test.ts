@@ -17,7 +17,9 @@ describe('agents on SIP phones', function () {
   /** Bridges that hold exactly these channels (the audio path between two parties). */
   async function bridgeWith(...channelIds: string[]): Promise<boolean> {
     const bridges = await line.connection.api.bridges.list();
-    return bridges.some((b) => b.bridge_type === 'mixing' && channelIds.every((c) => b.channels.includes(c)) && b.channels.length === channelIds.length);
+    return bridges.some(
+      (b) => b.bridge_type === 'mixing' && channelIds.every((c) => b.channels.includes(c)) && b.channels.length === channelIds.length,
+    );
   }
 
   /** A caller leaves a callback (press 1) while no agent is logged in; returns the slot. */
@@ -79,12 +81,22 @@ describe('agents on SIP phones', function () {
     expect(customer.callerId, 'customer sees the number they called').to.equal(DID_EN);
     await customer.answer();
     await eventually(() => d.daemon.store.entries.get(slot.id)?.state === 'done', 'callback done');
-    const customerLeg = (await line.connection.api.channels.list()).find((c) => c.name.startsWith('PJSIP/loop-') && c.caller.number === DID_EN && c.id !== customer.channelId)!;
+    const customerLeg = (await line.connection.api.channels.list()).find(
+      (c) => c.name.startsWith('PJSIP/loop-') && c.caller.number === DID_EN && c.id !== customer.channelId,
+    )!;
     expect(await bridgeWith(agentLeg, customerLeg.id)).to.equal(true);
 
     const tickets = d.daemon.store.tickets.list();
     expect(tickets).to.have.length(1);
-    expect(tickets[0]).to.include({ subject: 'Callback', requester: '+4915112345702', reason: 'callback-accepted', queue: 'support', did: DID_EN, agentId: '1001', entryId: slot.id });
+    expect(tickets[0]).to.include({
+      subject: 'Callback',
+      requester: '+4915112345702',
+      reason: 'callback-accepted',
+      queue: 'support',
+      did: DID_EN,
+      agentId: '1001',
+      entryId: slot.id,
+    });
     expect(tickets[0].waitedSeconds).to.be.a('number').and.to.be.at.least(0);
   });
 
@@ -101,7 +113,10 @@ describe('agents on SIP phones', function () {
     const second = await line.ringing('phone', '1002', { from: mark });
     expect(d.daemon.store.entries.get(slot.id)).to.include({ state: 'offered', enteredAt: slot.enteredAt });
     await second.answer();
-    await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-callback-request' && e.channelId !== undefined, { what: 'second announcement' });
+    await d.events.waitFor(
+      (e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-callback-request' && e.channelId !== undefined,
+      { what: 'second announcement' },
+    );
     await second.press('1');
     const customer = await line.ringing('customer', '+4915112345703');
     await customer.answer();
@@ -120,7 +135,10 @@ describe('agents on SIP phones', function () {
     const customer = await line.ringing('customer', '+4915112345704');
     await customer.reject();
 
-    await d.events.waitFor((e) => e.type === 'playback-started' && e.channelId === agentLeg && e.media === 'sound:callbackd/en/agent-customer-no-answer', { what: 'agent told' });
+    await d.events.waitFor(
+      (e) => e.type === 'playback-started' && e.channelId === agentLeg && e.media === 'sound:callbackd/en/agent-customer-no-answer',
+      { what: 'agent told' },
+    );
     await eventually(() => d.daemon.store.entries.get(slot.id)?.state === 'unanswered', 'slot closed as unanswered');
     const [ticket] = d.daemon.store.tickets.list();
     const comments = d.daemon.store.tickets.comments(ticket.id);
@@ -134,13 +152,19 @@ describe('agents on SIP phones', function () {
     expect(d.daemon.store.agents.get('1002')!.state).to.equal('logged-out');
     const mark = d.events.events.length;
     const login = await line.dialFromAgentPhone('1002', '*45');
-    await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-logged-in', { from: mark, what: 'login confirmed' });
+    await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-logged-in', {
+      from: mark,
+      what: 'login confirmed',
+    });
     expect(d.daemon.store.agents.get('1002')!.state).to.equal('available');
     await login.ended();
 
     const mark2 = d.events.events.length;
     await line.dialFromAgentPhone('1002', '*46');
-    await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-logged-out', { from: mark2, what: 'logout confirmed' });
+    await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-logged-out', {
+      from: mark2,
+      what: 'logout confirmed',
+    });
     expect(d.daemon.store.agents.get('1002')!.state).to.equal('logged-out');
   });
 });

@@ -1,7 +1,7 @@
 // The caller's side of the product over real SIP (DESIGN.md §1 steps 1–4): hold, the 1/2/3 offer,
 // typing another number, the durable request and the kept place.
 import { expect } from 'chai';
-import { Caller, daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
+import { type Caller, daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
 import { DID_DE, DID_EN, type TestDaemon } from './harness/test-daemon';
 import { callCenterSuite } from './harness/suite';
 import type { TestLine } from './harness/test-line';
@@ -77,7 +77,10 @@ describe('caller flow over the SIP trunk', function () {
     const before = openEntry(d, caller)!;
     const mark = d.events.events.length;
     await caller.call.press('3');
-    await eventually(() => d.events.events.slice(mark).some((e) => e.type === 'playback-finished' && e.channelId === caller.channelId), 'offer stopped');
+    await eventually(
+      () => d.events.events.slice(mark).some((e) => e.type === 'playback-finished' && e.channelId === caller.channelId),
+      'offer stopped',
+    );
     expect(openEntry(d, caller)).to.deep.equal(before);
     // Still ours and on hold: hanging up now gives the live place up, with no callback.
     await caller.call.hangup();

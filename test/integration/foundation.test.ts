@@ -1,18 +1,22 @@
 // The base: real SIP calls through the sandbox Asterisk reach the daemon, and the daemon survives
 // Asterisk going away.
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { CallEntered, TelephonyEvent } from '../../src/app/telephony';
 import { ownsSandbox, requireAsterisk } from './harness/env';
-import { DID_EN, DID_UNKNOWN, startTestDaemon, TestDaemon } from './harness/test-daemon';
+import { DID_EN, DID_UNKNOWN, startTestDaemon, type TestDaemon } from './harness/test-daemon';
 import { TestLine } from './harness/test-line';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 
-const enteredFrom = (callerId: string) => (e: TelephonyEvent): e is CallEntered => e.type === 'call-entered' && e.callerId === callerId;
+const enteredFrom =
+  (callerId: string) =>
+  (e: TelephonyEvent): e is CallEntered =>
+    e.type === 'call-entered' && e.callerId === callerId;
 
 describe('foundation: the daemon on a real Asterisk', function () {
   let line: TestLine;
@@ -48,7 +52,10 @@ describe('foundation: the daemon on a real Asterisk', function () {
     const digits: string[] = [];
     let from = 0;
     while (digits.length < 6) {
-      const { event, index } = await d.events.waitFor((e) => e.type === 'dtmf' && e.channelId === entered.channelId, { from, what: `digit ${digits.length + 1}` });
+      const { event, index } = await d.events.waitFor((e) => e.type === 'dtmf' && e.channelId === entered.channelId, {
+        from,
+        what: `digit ${digits.length + 1}`,
+      });
       if (event.type === 'dtmf') digits.push(event.digit);
       from = index + 1;
     }
@@ -102,7 +109,7 @@ describe('foundation: start-up errors', () => {
     this.timeout(30_000);
     const file = '/tmp/callbackd-corrupt.db';
     const garbage = Buffer.alloc(8192, 0x5a);
-    require('node:fs').writeFileSync(file, garbage);
+    fs.writeFileSync(file, garbage);
     const err = await run(path.join(root, 'bin/callbackd'), ['start', '--db', file], { timeout: 20_000 }).then(
       () => undefined,
       (e: { code?: number; stderr?: string }) => e,
@@ -111,7 +118,7 @@ describe('foundation: start-up errors', () => {
     const lines = (err!.stderr ?? '').trim().split('\n');
     expect(lines).to.have.length(1);
     expect(lines[0]).to.match(/^callbackd: STORE_CORRUPT: .*callbackd-corrupt\.db/);
-    expect(require('node:fs').readFileSync(file).equals(garbage), 'nothing written to it').to.equal(true);
+    expect(fs.readFileSync(file).equals(garbage), 'nothing written to it').to.equal(true);
   });
 
   it('a misspelt config key is named in the error', async function () {

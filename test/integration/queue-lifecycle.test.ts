@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { buildProgram } from '../../src/cli/index';
 import { sink } from '../../src/cli/output';
-import { Caller, daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
+import { type Caller, daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
 import { DID_EN, logIn, ManualClock, startTestDaemon, type TestDaemon } from './harness/test-daemon';
 import { callCenterSuite } from './harness/suite';
 import type { TestLine } from './harness/test-line';

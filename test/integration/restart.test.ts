@@ -1,6 +1,6 @@
 // The daemon killed -9 with callers on hold and callbacks pending, and Asterisk going away for a
 // minute: nothing is lost, waiting callers keep their place, calls go on.
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,8 +10,8 @@ import { expect } from 'chai';
 import { openStore } from '../../src/store/sqlite-store';
 import { ari, ownsSandbox, requireAsterisk } from './harness/env';
 import { dial, eventually, hears, openEntry } from './harness/caller-steps';
-import { DID_EN, startTestDaemon, TestDaemon } from './harness/test-daemon';
-import { TestCall, TestLine } from './harness/test-line';
+import { DID_EN, startTestDaemon, type TestDaemon } from './harness/test-daemon';
+import { type TestCall, TestLine } from './harness/test-line';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -53,7 +53,16 @@ describe('restart and outages', function () {
       dbPath = path.join(dir, 'callbackd.db');
       const store = openStore(dbPath);
       store.queues.upsert({ name: 'support', maxWaitSeconds: null, overflow: 'hangup', mohClass: 'default' });
-      store.numbers.upsert({ did: DID_EN, kind: 'voice', queue: 'support', callbackEnabled: true, callbackLanguage: 'en', callbackGreeting: null, confirmationGreeting: null, outboundTrunk: 'loop' });
+      store.numbers.upsert({
+        did: DID_EN,
+        kind: 'voice',
+        queue: 'support',
+        callbackEnabled: true,
+        callbackLanguage: 'en',
+        callbackGreeting: null,
+        confirmationGreeting: null,
+        outboundTrunk: 'loop',
+      });
       store.close();
     });
     afterEach(() => {
@@ -81,7 +90,7 @@ describe('restart and outages', function () {
       let log = '';
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`daemon did not start: ${log}`)), 20_000);
-        p.stderr!.on('data', (chunk: Buffer) => {
+        p.stderr.on('data', (chunk: Buffer) => {
           log += chunk.toString();
           logs += chunk.toString();
           if (log.includes('"callbackd started"')) {

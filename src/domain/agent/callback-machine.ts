@@ -2,7 +2,7 @@
 // rings with the customer's number as caller ID; the agent hears the request and presses 1 = Call or
 // 2 = Decline; on Call a ticket is created and the customer is dialled through the number's trunk.
 import { e164ToDigits } from '../e164';
-import { prompt, PromptId, PromptRef } from '../prompts';
+import { prompt, type PromptId, type PromptRef } from '../prompts';
 
 export type CallbackPhase =
   | 'ringing-agent'
@@ -111,7 +111,10 @@ function decline(state: CallbackState, missed: boolean): CallbackTransition {
 
 function dial(state: CallbackState): CallbackTransition {
   const attempts = state.attempts + 1;
-  return { state: { ...state, phase: 'dialing-customer', attempts, awaitingRetry: false }, commands: [{ type: 'dial-customer', attempt: attempts }] };
+  return {
+    state: { ...state, phase: 'dialing-customer', attempts, awaitingRetry: false },
+    commands: [{ type: 'dial-customer', attempt: attempts }],
+  };
 }
 
 export function transitionCallback(
@@ -145,12 +148,19 @@ export function transitionCallback(
       if (event.digit === '1') {
         const commands: CallbackCommand[] = [{ type: 'clear-menu-timer' }, ...stopIfPlaying(state), { type: 'create-ticket' }];
         const dialing = dial({ ...state, playing: false, ticket: true });
-        return { state: { ...dialing.state, playing: true }, commands: [...commands, prompt2agent('agent-connecting'), ...dialing.commands] };
+        return {
+          state: { ...dialing.state, playing: true },
+          commands: [...commands, prompt2agent('agent-connecting'), ...dialing.commands],
+        };
       }
       if (event.digit === '2') return decline(state, false);
       return {
         state: { ...state, playing: true },
-        commands: [{ type: 'clear-menu-timer' }, ...stopIfPlaying(state), { type: 'play-agent', prompts: [prompt('agent-call-or-decline')] }],
+        commands: [
+          { type: 'clear-menu-timer' },
+          ...stopIfPlaying(state),
+          { type: 'play-agent', prompts: [prompt('agent-call-or-decline')] },
+        ],
       };
     case 'menu-timeout':
       if (state.phase !== 'announcing') return same;
@@ -172,7 +182,10 @@ export function transitionCallback(
         state: { ...failed, phase: 'telling-agent', playing: true },
         commands: [
           ...stopIfPlaying(state),
-          { type: 'add-ticket-comment', body: `callback attempted, not answered (${event.cause}, ${state.attempts} attempt${state.attempts === 1 ? '' : 's'})` },
+          {
+            type: 'add-ticket-comment',
+            body: `callback attempted, not answered (${event.cause}, ${state.attempts} attempt${state.attempts === 1 ? '' : 's'})`,
+          },
           { type: 'play-agent', prompts: [prompt('agent-customer-no-answer')] },
         ],
       };
@@ -186,7 +199,11 @@ export function transitionCallback(
           // Hanging up instead of choosing counts as a decline: the slot keeps its place.
           return decline(state, false);
         case 'dialing-customer':
-          return end(state, [{ type: 'hangup-customer' }, { type: 'add-ticket-comment', body: 'callback cancelled: the agent hung up while the customer was being called' }, { type: 'finish', outcome: 'unanswered', detail: 'agent hung up before the customer answered' }]);
+          return end(state, [
+            { type: 'hangup-customer' },
+            { type: 'add-ticket-comment', body: 'callback cancelled: the agent hung up while the customer was being called' },
+            { type: 'finish', outcome: 'unanswered', detail: 'agent hung up before the customer answered' },
+          ]);
         case 'connected':
           return end(state, [{ type: 'hangup-customer' }, { type: 'finish', outcome: 'done' }]);
         case 'telling-agent':

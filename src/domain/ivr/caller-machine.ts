@@ -2,8 +2,8 @@
 // transition(state, event, settings) → { state, commands }. The app layer turns commands into ARI calls
 // and feeds back what happened as events. No I/O, no clock, no timers in here.
 import { callerIdToE164, dtmfToE164, e164ToDigits } from '../e164';
-import { prompt, PromptId, PromptRef } from '../prompts';
-import { CallbackPolicy, screenNumber } from '../toll-guard';
+import { prompt, type PromptId, type PromptRef } from '../prompts';
+import { type CallbackPolicy, screenNumber } from '../toll-guard';
 
 export type CallerPhase =
   | 'greeting' // welcome prompt after answer
@@ -141,7 +141,11 @@ function judgeEntry(state: CallerState, s: CallerSettings): Transition {
     const t = retry(state, s, ids('number-not-allowed', 'enter-number'), 'entering');
     return { state: t.state, commands: [refused, ...t.commands] };
   }
-  const readBack: PromptRef[] = [prompt('you-entered'), ...e164ToDigits(result.e164).map((id) => prompt(id as PromptId)), prompt('confirm-number')];
+  const readBack: PromptRef[] = [
+    prompt('you-entered'),
+    ...e164ToDigits(result.e164).map((id) => prompt(id as PromptId)),
+    prompt('confirm-number'),
+  ];
   return play(state, 'reading-back', readBack, { candidate: result.e164, digits: '' });
 }
 
@@ -210,7 +214,10 @@ function onPromptFinished(current: CallerState, s: CallerSettings): Transition {
  *  request is already a callback slot, and callback slots are exempt. */
 function overflow(state: CallerState, s: CallerSettings): Transition {
   if (['saving', 'confirming', 'connected', 'overflowing', 'ended'].includes(state.phase)) return unchanged(state);
-  const commands: CallerCommand[] = [{ type: 'clear-timer', timer: 'input' }, { type: 'clear-timer', timer: 'offer' }];
+  const commands: CallerCommand[] = [
+    { type: 'clear-timer', timer: 'input' },
+    { type: 'clear-timer', timer: 'offer' },
+  ];
   if (state.playing) commands.push({ type: 'stop-prompt' });
   commands.push({ type: 'stop-moh' }, { type: 'leave-queue', reason: 'max-wait' });
   if (s.overflow === 'dialplan') {
@@ -275,7 +282,10 @@ export function transition(state: CallerState, event: CallerEvent, s: CallerSett
     case 'agent-connected': {
       // Saving/confirming callers have become callback slots: too late to connect them live.
       if (state.phase === 'saving' || state.phase === 'confirming') return unchanged(state);
-      const commands: CallerCommand[] = [{ type: 'clear-timer', timer: 'input' }, { type: 'clear-timer', timer: 'offer' }];
+      const commands: CallerCommand[] = [
+        { type: 'clear-timer', timer: 'input' },
+        { type: 'clear-timer', timer: 'offer' },
+      ];
       if (s.maxWaitSeconds != null) commands.push({ type: 'clear-timer', timer: 'max-wait' });
       if (state.playing) commands.push({ type: 'stop-prompt' });
       commands.push({ type: 'stop-moh' });
@@ -285,7 +295,10 @@ export function transition(state: CallerState, event: CallerEvent, s: CallerSett
       // Once saved (confirming) the request stands, and a connected caller's entry is closed by the
       // delivery; before that, nothing half-done may remain.
       const saved = state.phase === 'confirming' || state.phase === 'connected' || state.phase === 'overflowing';
-      const commands: CallerCommand[] = [{ type: 'clear-timer', timer: 'input' }, { type: 'clear-timer', timer: 'offer' }];
+      const commands: CallerCommand[] = [
+        { type: 'clear-timer', timer: 'input' },
+        { type: 'clear-timer', timer: 'offer' },
+      ];
       if (s.maxWaitSeconds != null) commands.push({ type: 'clear-timer', timer: 'max-wait' });
       if (!saved) commands.push({ type: 'leave-queue' });
       return { state: { ...state, phase: 'ended', playing: false }, commands };

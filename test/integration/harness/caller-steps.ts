@@ -26,7 +26,12 @@ export async function dial(line: TestLine, d: TestDaemon, did: string, callerId:
 }
 
 /** Waits for the daemon to start playing `prompt` (e.g. "en/offer") to this caller; returns the event index. */
-export async function hears(d: TestDaemon, caller: Caller, prompt: string, opts: { from?: number; timeoutMs?: number } = {}): Promise<number> {
+export async function hears(
+  d: TestDaemon,
+  caller: Caller,
+  prompt: string,
+  opts: { from?: number; timeoutMs?: number } = {},
+): Promise<number> {
   const media = `sound:callbackd/${prompt}`;
   const { index } = await d.events.waitFor((e) => e.type === 'playback-started' && e.channelId === caller.channelId && e.media === media, {
     from: opts.from,
@@ -42,7 +47,10 @@ export async function daemonHungUp(d: TestDaemon, caller: Caller): Promise<void>
 }
 
 /** Every queue row this caller has, open or closed, read straight from the daemon's SQLite file. */
-export function rowsOf(d: TestDaemon, caller: Caller): Array<{ id: string; kind: string; state: string; entered_at: number; callback_number: string | null; language: string | null }> {
+export function rowsOf(
+  d: TestDaemon,
+  caller: Caller,
+): Array<{ id: string; kind: string; state: string; entered_at: number; callback_number: string | null; language: string | null }> {
   const db = new Database(d.config.db.path, { readonly: true });
   try {
     return db.prepare('SELECT * FROM queue_entries WHERE caller_id IS ? ORDER BY entered_at').all(caller.callerId) as never;

@@ -19,6 +19,7 @@ export async function requireAsterisk(): Promise<void> {
     throw new Error(
       `integration tests need a running Asterisk: ${(err as Error).message}. ` +
         'Start the sandbox with `sudo scripts/asterisk-sandbox start` or point CALLBACKD_ARI_URL at one.',
+      { cause: err },
     );
   }
 }

@@ -23,7 +23,10 @@ export class EventRecorder {
     pred: (e: TelephonyEvent) => e is T,
     opts?: { timeoutMs?: number; from?: number; what?: string },
   ): Promise<{ event: T; index: number }>;
-  async waitFor(pred: (e: TelephonyEvent) => boolean, opts?: { timeoutMs?: number; from?: number; what?: string }): Promise<{ event: TelephonyEvent; index: number }>;
+  async waitFor(
+    pred: (e: TelephonyEvent) => boolean,
+    opts?: { timeoutMs?: number; from?: number; what?: string },
+  ): Promise<{ event: TelephonyEvent; index: number }>;
   async waitFor(pred: (e: TelephonyEvent) => boolean, opts: { timeoutMs?: number; from?: number; what?: string } = {}) {
     const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
     let from = opts.from ?? 0;
@@ -31,7 +34,8 @@ export class EventRecorder {
       for (let i = from; i < this.events.length; i++) if (pred(this.events[i])) return { event: this.events[i], index: i };
       from = this.events.length;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${opts.what ?? 'event'}; last events: ${JSON.stringify(this.events.slice(-5))}`);
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${opts.what ?? 'event'}; last events: ${JSON.stringify(this.events.slice(-5))}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -1,7 +1,7 @@
 // The hooks every call-center suite needs: the test line (our SIP phones), a fresh daemon per test on
 // its own database, and a clean Asterisk afterwards. Call inside a describe(); read line/d in tests.
 import { requireAsterisk } from './env';
-import { startTestDaemon, TestDaemon, TestDaemonOptions } from './test-daemon';
+import { startTestDaemon, type TestDaemon, type TestDaemonOptions } from './test-daemon';
 import { TestLine } from './test-line';
 
 export interface Suite {

@@ -93,7 +93,14 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
 function seed(daemon: Daemon): void {
   const { store } = daemon;
   store.queues.upsert({ name: 'support', maxWaitSeconds: null, overflow: 'hangup', mohClass: 'default' });
-  const base = { kind: 'voice' as const, queue: 'support', callbackEnabled: true, callbackGreeting: null, confirmationGreeting: null, outboundTrunk: 'loop' };
+  const base = {
+    kind: 'voice' as const,
+    queue: 'support',
+    callbackEnabled: true,
+    callbackGreeting: null,
+    confirmationGreeting: null,
+    outboundTrunk: 'loop',
+  };
   store.numbers.upsert({ ...base, did: DID_EN, callbackLanguage: 'en' });
   store.numbers.upsert({ ...base, did: DID_DE, callbackLanguage: 'de' });
   // The sandbox's two agent phones, logged out until a test logs them in.

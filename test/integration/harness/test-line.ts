@@ -98,7 +98,11 @@ export class TestLine {
    * 'customer' for the simulated PSTN (args customer,<number>). Returns it still ringing, with the
    * caller ID it arrived with.
    */
-  async ringing(kind: 'phone' | 'customer', id: string, opts: { from?: number; timeoutMs?: number } = {}): Promise<TestCall & { callerId: string }> {
+  async ringing(
+    kind: 'phone' | 'customer',
+    id: string,
+    opts: { from?: number; timeoutMs?: number } = {},
+  ): Promise<TestCall & { callerId: string }> {
     const { event } = await this.recorder.waitFor(
       (e: TelephonyEvent): e is CallEntered => e.type === 'call-entered' && e.args[0] === kind && e.args[1] === id,
       { from: opts.from ?? this.testStart, timeoutMs: opts.timeoutMs ?? 20_000, what: `${kind} ${id} ringing` },
@@ -109,7 +113,13 @@ export class TestLine {
   /** An agent's desk phone dials a feature code (*45 / *46); resolves when the call ended. */
   async dialFromAgentPhone(ext: string, code: string): Promise<TestCall> {
     const channelId = randomUUID();
-    await this.telephony.originate({ endpoint: `PJSIP/${code}@dial-as-${ext}`, app: TEST_APP, appArgs: ['agent-phone'], channelId, timeoutSeconds: 10 });
+    await this.telephony.originate({
+      endpoint: `PJSIP/${code}@dial-as-${ext}`,
+      app: TEST_APP,
+      appArgs: ['agent-phone'],
+      channelId,
+      timeoutSeconds: 10,
+    });
     return new TestCall(channelId, this);
   }
 

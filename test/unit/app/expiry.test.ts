@@ -34,7 +34,14 @@ describe('app/expiry', () => {
   };
   const sweep = () => sweepExpired({ store, reports: createReportsRepo(db), clock, expiryMinutes: 60, log });
   const callback = (id: string, requestedAt: number, number: string) => {
-    store.entries.addLive({ id, queue: 'support', did: '+4930123456', channelId: `chan-${id}`, callerId: null, enteredAt: requestedAt - MIN });
+    store.entries.addLive({
+      id,
+      queue: 'support',
+      did: '+4930123456',
+      channelId: `chan-${id}`,
+      callerId: null,
+      enteredAt: requestedAt - MIN,
+    });
     store.entries.requestCallback({ entryId: id, number, requestedAt, language: 'de' });
   };
   const tickets = () => store.tickets.list({ limit: 100 });
@@ -106,7 +113,17 @@ describe('app/expiry', () => {
   it('finishes a sweep a crash interrupted between ticket and close, still with one ticket', () => {
     callback('old', T0 - 61 * MIN, '+491701111111');
     // What a crash right after the ticket insert leaves behind: the ticket, and the slot still pending.
-    store.tickets.create({ subject: 'Callback', requester: '+491701111111', reason: 'callback-expired', queue: 'support', did: '+4930123456', entryId: 'old', agentId: null, waitedSeconds: 3660, createdAt: T0 });
+    store.tickets.create({
+      subject: 'Callback',
+      requester: '+491701111111',
+      reason: 'callback-expired',
+      queue: 'support',
+      did: '+4930123456',
+      entryId: 'old',
+      agentId: null,
+      waitedSeconds: 3660,
+      createdAt: T0,
+    });
     close();
     open();
     now = T0 + MIN;

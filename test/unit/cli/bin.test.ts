@@ -37,7 +37,17 @@ describe('bin/callbackd (spawned)', function () {
     const list = cli('numbers', 'list', '--json');
     expect(list).to.include({ status: 0, stderr: '' });
     expect(JSON.parse(list.stdout)).to.deep.equal([
-      { did: '+4930123456', kind: 'voice', queue: 'support', callbackEnabled: true, callbackLanguage: 'en', callbackGreeting: null, confirmationGreeting: null, outboundTrunk: null, allowedCountries: null },
+      {
+        did: '+4930123456',
+        kind: 'voice',
+        queue: 'support',
+        callbackEnabled: true,
+        callbackLanguage: 'en',
+        callbackGreeting: null,
+        confirmationGreeting: null,
+        outboundTrunk: null,
+        allowedCountries: null,
+      },
     ]);
   });
 

@@ -32,7 +32,11 @@ describe('cli/callbacks and tickets argument checks', () => {
 
   it('applies --since only together with --all', () => {
     expect(parseCallbackList({ since: '1h' }, T0)).to.deep.equal({ queue: undefined, all: false, since: undefined });
-    expect(parseCallbackList({ all: true, since: '1h', queue: 'support' }, T0)).to.deep.equal({ queue: 'support', all: true, since: T0 - 60 * MIN });
+    expect(parseCallbackList({ all: true, since: '1h', queue: 'support' }, T0)).to.deep.equal({
+      queue: 'support',
+      all: true,
+      since: T0 - 60 * MIN,
+    });
     expect(codeOf(() => parseCallbackList({ all: true, since: 'soon' }, T0))).to.equal('CLI_INVALID_ARGUMENT');
   });
 
@@ -67,7 +71,12 @@ describe('cli/callbacks commands', () => {
       ['a', 1, 600],
       ['b', 3, 900], // the live caller entered between a and b and keeps place 2
     ]);
-    expect(rows[1]).to.include({ queue: 'support', callbackNumber: '+491702222222', state: 'pending', requestedAt: new Date(T0 - 10 * MIN).toISOString() });
+    expect(rows[1]).to.include({
+      queue: 'support',
+      callbackNumber: '+491702222222',
+      state: 'pending',
+      requestedAt: new Date(T0 - 10 * MIN).toISOString(),
+    });
     const table = await env.run(['callbacks', 'list', '--queue', 'support'], clock);
     expect(table).to.match(/^ID\s+QUEUE\s+PLACE\s+NUMBER/);
     expect(table).to.match(/\ba\s+support\s+1\s+\+491702222222\s+pending\s+\S+ \S+\s+10m 00s/);
@@ -77,7 +86,9 @@ describe('cli/callbacks commands', () => {
   it('cancels a pending callback with who did it, after which only --all lists it', async () => {
     expect(await env.run(['callbacks', 'cancel', 'a', '--by', 'alice'], clock)).to.match(/cancelled callback a/);
     expect(env.store().entries.get('a')).to.include({ state: 'cancelled' });
-    expect(JSON.parse(await env.run(['callbacks', 'list', '--json', '--queue', 'support'], clock)).map((r: { id: string }) => r.id)).to.deep.equal(['b']);
+    expect(
+      JSON.parse(await env.run(['callbacks', 'list', '--json', '--queue', 'support'], clock)).map((r: { id: string }) => r.id),
+    ).to.deep.equal(['b']);
     const all = JSON.parse(await env.run(['callbacks', 'list', '--all', '--since', '1h', '--json', '--queue', 'support'], clock));
     expect(all.find((r: { id: string }) => r.id === 'a')).to.include({ state: 'cancelled', outcome: 'cancelled by alice', place: null });
     expect((await env.fail(['callbacks', 'cancel', 'a'], clock)).code).to.equal('CLI_CONFLICT');
@@ -97,7 +108,17 @@ describe('cli/tickets commands', () => {
     env = makeCliEnv();
     const s = env.store();
     const ticket = (entryId: string, createdAt: number, reason: 'callback-accepted' | 'callback-expired') =>
-      s.tickets.create({ subject: 'Callback', requester: '+491701111111', reason, queue: 'support', did: '+4930123456', entryId, agentId: null, waitedSeconds: 90, createdAt });
+      s.tickets.create({
+        subject: 'Callback',
+        requester: '+491701111111',
+        reason,
+        queue: 'support',
+        did: '+4930123456',
+        entryId,
+        agentId: null,
+        waitedSeconds: 90,
+        createdAt,
+      });
     const t1 = ticket('e1', T0 - 3 * 1440 * MIN, 'callback-expired');
     ticket('e2', T0 - 10 * MIN, 'callback-accepted');
     s.tickets.addComment(t1.id, 'callback attempted, not answered', T0 - 3 * 1440 * MIN + MIN, true);

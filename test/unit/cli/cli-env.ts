@@ -35,7 +35,10 @@ export function makeCliEnv(opts: { languages?: string[]; ari?: Record<string, un
     for (const id of PROMPT_IDS) fs.writeFileSync(path.join(soundsDir, lang, `${id}.wav`), '');
   }
   const configFile = path.join(dir, 'callbackd.json');
-  fs.writeFileSync(configFile, JSON.stringify({ sounds: { dir: soundsDir, prefix: 'callbackd' }, ari: { requestTimeoutMs: 1000, ...opts.ari } }));
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({ sounds: { dir: soundsDir, prefix: 'callbackd' }, ari: { requestTimeoutMs: 1000, ...opts.ari } }),
+  );
   const db = path.join(dir, 'callbackd.db');
   const opened: SqliteStore[] = [];
 
@@ -119,6 +122,18 @@ export function seedCallback(
   e: { id: string; queue?: string; did?: string; enteredAt: number; requestedAt: number; number?: string },
 ): void {
   const queue = e.queue ?? 'support';
-  store.entries.addLive({ id: e.id, queue, did: e.did ?? '+4930123456', channelId: `chan-${e.id}`, callerId: null, enteredAt: e.enteredAt });
-  store.entries.requestCallback({ entryId: e.id, number: e.number ?? `+4917012345${String(seq++ % 100).padStart(2, '0')}`, requestedAt: e.requestedAt, language: 'en' });
+  store.entries.addLive({
+    id: e.id,
+    queue,
+    did: e.did ?? '+4930123456',
+    channelId: `chan-${e.id}`,
+    callerId: null,
+    enteredAt: e.enteredAt,
+  });
+  store.entries.requestCallback({
+    entryId: e.id,
+    number: e.number ?? `+4917012345${String(seq++ % 100).padStart(2, '0')}`,
+    requestedAt: e.requestedAt,
+    language: 'en',
+  });
 }

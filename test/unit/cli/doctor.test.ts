@@ -20,7 +20,12 @@ const number = (did: string, language: string | null, offer: string | null): Num
   confirmationGreeting: null,
   outboundTrunk: null,
 });
-const greeting = (name: string, language: string): Greeting => ({ name, kind: 'callback-offer', language, sound: `callbackd/custom/${language}/${name}` });
+const greeting = (name: string, language: string): Greeting => ({
+  name,
+  kind: 'callback-offer',
+  language,
+  sound: `callbackd/custom/${language}/${name}`,
+});
 
 describe('cli/doctor checks', () => {
   const facts = (over: Partial<SoundFacts>): SoundFacts => ({
@@ -34,7 +39,12 @@ describe('cli/doctor checks', () => {
   });
 
   it('needs each used greeting in the language its number is played in', () => {
-    const checks = checkGreetings(facts({ numbers: [number('+4930123456', 'de', 'spring'), number('+4930123457', null, 'spring')], greetings: [greeting('spring', 'de')] }));
+    const checks = checkGreetings(
+      facts({
+        numbers: [number('+4930123456', 'de', 'spring'), number('+4930123457', null, 'spring')],
+        greetings: [greeting('spring', 'de')],
+      }),
+    );
     expect(checks.map((c) => [c.name, c.ok])).to.deep.equal([
       ['greeting spring (de) for +4930123456', true],
       ['greeting spring (en) for +4930123457', false],
@@ -44,11 +54,15 @@ describe('cli/doctor checks', () => {
 
   it('fails a greeting whose file is missing, also when no number uses it', () => {
     const checks = checkGreetings(facts({ greetings: [greeting('unused', 'en')], soundState: () => 'missing' }));
-    expect(checks).to.deep.equal([{ name: 'greeting unused (en)', ok: false, detail: 'sound file for callbackd/custom/en/unused is missing under sounds.dir' }]);
+    expect(checks).to.deep.equal([
+      { name: 'greeting unused (en)', ok: false, detail: 'sound file for callbackd/custom/en/unused is missing under sounds.dir' },
+    ]);
   });
 
   it('checks the shipped prompts of every language in use and of the default language', () => {
-    const checks = checkPrompts(facts({ numbers: [number('+4930123456', 'de', null)], promptExists: (lang, id) => lang === 'en' || id !== 'welcome' }));
+    const checks = checkPrompts(
+      facts({ numbers: [number('+4930123456', 'de', null)], promptExists: (lang, id) => lang === 'en' || id !== 'welcome' }),
+    );
     expect(checks.map((c) => [c.name, c.ok, c.detail])).to.deep.equal([
       ['shipped prompts (de)', false, `1 of ${PROMPT_IDS.length} missing: welcome`],
       ['shipped prompts (en)', true, `${PROMPT_IDS.length} prompts present`],
@@ -73,7 +87,8 @@ describe('cli/doctor command', () => {
     const auth = `Basic ${Buffer.from('callbackd:secret').toString('base64')}`;
     ari = http.createServer((req, res) => {
       if (req.headers.authorization !== auth) return void res.writeHead(401).end();
-      if (req.url === '/ari/asterisk/info') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"system":{"version":"22.10.1"}}');
+      if (req.url === '/ari/asterisk/info')
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"system":{"version":"22.10.1"}}');
       if (req.url === '/ari/applications/callbackd' && registered) return void res.writeHead(200).end('{}');
       res.writeHead(404).end('{"message":"Application not found"}');
     });
@@ -84,14 +99,27 @@ describe('cli/doctor command', () => {
     const rec = path.join(env.dir, 'rec.wav');
     fs.writeFileSync(rec, wavBytes(8000, 1));
     await env.run(['greetings', 'add', 'spring', '--kind', 'offer', '--language', 'de', '--file', rec]);
-    await env.run(['numbers', 'add', '+4930123456', '--queue', 'support', '--callback', 'on', '--language', 'de', '--offer-greeting', 'spring']);
+    await env.run([
+      'numbers',
+      'add',
+      '+4930123456',
+      '--queue',
+      'support',
+      '--callback',
+      'on',
+      '--language',
+      'de',
+      '--offer-greeting',
+      'spring',
+    ]);
   });
   afterEach(async () => {
     env.cleanup();
     ari.closeAllConnections();
     await new Promise((resolve) => ari.close(resolve));
-    for (const k of ARI_ENV) if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
+    for (const k of ARI_ENV)
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
   });
 
   it('prints one ok line per check and succeeds when everything is in place', async () => {
@@ -138,7 +166,7 @@ describe('cli/doctor command', () => {
     await new Promise((resolve) => probe.close(resolve));
     fs.writeFileSync(env.configFile, JSON.stringify({ ...config, ari: { ...config.ari, url: `http://127.0.0.1:${freePort}` } }));
     const unreachable = await env.attempt(['doctor']);
-    expect(unreachable.out).to.match(/^FAIL  ARI reachable, credentials accepted: ARI_UNREACHABLE/);
+    expect(unreachable.out).to.match(/^FAIL {2}ARI reachable, credentials accepted: ARI_UNREACHABLE/);
   });
 
   it('reports a missing database without creating it', async () => {

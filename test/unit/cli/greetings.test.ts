@@ -27,8 +27,12 @@ describe('cli/greetings argument checks', () => {
     expect(codeOf(() => parseGreetingAdd('spring', { language: 'de', file: 'x.wav' }, ['de']))).to.equal('CLI_INVALID_ARGUMENT');
     expect(codeOf(() => parseGreetingAdd('spring', { kind: 'offer', file: 'x.wav' }, ['de']))).to.equal('CLI_INVALID_ARGUMENT');
     expect(codeOf(() => parseGreetingAdd('spring', { kind: 'offer', language: 'de' }, ['de']))).to.equal('CLI_INVALID_ARGUMENT');
-    expect(codeOf(() => parseGreetingAdd('spring', { kind: 'offer', language: 'fr', file: 'x.wav' }, ['de']))).to.equal('CLI_INVALID_ARGUMENT');
-    expect(codeOf(() => parseGreetingAdd('../x', { kind: 'offer', language: 'de', file: 'x.wav' }, ['de']))).to.equal('CLI_INVALID_ARGUMENT');
+    expect(codeOf(() => parseGreetingAdd('spring', { kind: 'offer', language: 'fr', file: 'x.wav' }, ['de']))).to.equal(
+      'CLI_INVALID_ARGUMENT',
+    );
+    expect(codeOf(() => parseGreetingAdd('../x', { kind: 'offer', language: 'de', file: 'x.wav' }, ['de']))).to.equal(
+      'CLI_INVALID_ARGUMENT',
+    );
     expect(parseGreetingAdd('spring', { kind: 'offer', language: 'DE', file: 'x.wav' }, ['de'])).to.deep.equal({
       name: 'spring',
       kind: 'callback-offer',
@@ -101,13 +105,25 @@ describe('cli/greetings commands', () => {
     if (!hasSox) this.skip();
     const rec = path.join(env.dir, 'spring.wav');
     fs.writeFileSync(rec, wavBytes(44100, 2));
-    expect(await env.run(['greetings', 'add', 'spring', '--kind', 'offer', '--language', 'de', '--file', rec])).to.match(/converted from 44100 Hz, 2 channel/);
+    expect(await env.run(['greetings', 'add', 'spring', '--kind', 'offer', '--language', 'de', '--file', rec])).to.match(
+      /converted from 44100 Hz, 2 channel/,
+    );
     const installed = fs.readFileSync(path.join(env.soundsDir, 'custom', 'de', 'spring.wav'));
     expect(isTelephoneWav(readWavFormat(installed))).to.equal(true);
   });
 
   it('refuses a missing recording and leaves no greeting behind', async () => {
-    const err = await env.fail(['greetings', 'add', 'spring', '--kind', 'offer', '--language', 'de', '--file', path.join(env.dir, 'nope.wav')]);
+    const err = await env.fail([
+      'greetings',
+      'add',
+      'spring',
+      '--kind',
+      'offer',
+      '--language',
+      'de',
+      '--file',
+      path.join(env.dir, 'nope.wav'),
+    ]);
     expect(err.code).to.equal('CLI_NOT_FOUND');
     expect(JSON.parse(await env.run(['greetings', 'list', '--json']))).to.deep.equal([]);
   });

@@ -58,7 +58,9 @@ describe('cli/numbers argument checks', () => {
   });
 
   it('refuses callback on a digital number, on add and on set', () => {
-    expect(codeOf(() => parseNumberAdd('+4930123456', { queue: 'support', kind: 'digital', callback: 'on' }))).to.equal('CLI_CALLBACK_ON_DIGITAL');
+    expect(codeOf(() => parseNumberAdd('+4930123456', { queue: 'support', kind: 'digital', callback: 'on' }))).to.equal(
+      'CLI_CALLBACK_ON_DIGITAL',
+    );
     expect(codeOf(() => parseNumberSet(base, { kind: 'digital' }))).to.equal('CLI_CALLBACK_ON_DIGITAL');
     expect(parseNumberSet(base, { kind: 'digital', callback: 'off' })).to.include({ kind: 'digital', callbackEnabled: false });
   });
@@ -77,7 +79,9 @@ describe('cli/numbers argument checks', () => {
     expect(codeOf(() => checkNumberRefs({ ...base, callbackLanguage: 'fr' }, refs))).to.equal('CLI_INVALID_ARGUMENT');
     expect(codeOf(() => checkNumberRefs({ ...base, callbackGreeting: 'missing' }, refs))).to.equal('CLI_NOT_FOUND');
     expect(codeOf(() => checkNumberRefs({ ...base, callbackGreeting: 'thanks' }, refs))).to.equal('CLI_INVALID_ARGUMENT');
-    expect(checkNumberRefs({ ...base, callbackLanguage: 'DE', callbackGreeting: 'spring', confirmationGreeting: 'thanks' }, refs)).to.include({
+    expect(
+      checkNumberRefs({ ...base, callbackLanguage: 'DE', callbackGreeting: 'spring', confirmationGreeting: 'thanks' }, refs),
+    ).to.include({
       callbackLanguage: 'de',
     });
   });
@@ -92,9 +96,9 @@ describe('cli/numbers commands', () => {
   afterEach(() => env.cleanup());
 
   it('adds a number and lists it as a table and as JSON', async () => {
-    expect(await env.run(['numbers', 'add', '+4930123456', '--queue', 'support', '--callback', 'on', '--language', 'de', '--trunk', 'loop'])).to.match(
-      /added number \+4930123456/,
-    );
+    expect(
+      await env.run(['numbers', 'add', '+4930123456', '--queue', 'support', '--callback', 'on', '--language', 'de', '--trunk', 'loop']),
+    ).to.match(/added number \+4930123456/);
     const table = await env.run(['numbers', 'list']);
     expect(table.split('\n')[0]).to.match(/^DID\s+KIND\s+QUEUE\s+CALLBACK/);
     expect(table).to.match(/\+4930123456\s+voice\s+support\s+on\s+de/);
@@ -117,7 +121,11 @@ describe('cli/numbers commands', () => {
   it('changes only the given settings on set, and removes', async () => {
     await env.run(['numbers', 'add', '+4930123456', '--queue', 'support', '--language', 'en', '--trunk', 'loop']);
     await env.run(['numbers', 'set', '+4930123456', '--callback', 'on', '--no-language']);
-    expect(env.store().numbers.get('+4930123456')).to.deep.include({ callbackEnabled: true, callbackLanguage: null, outboundTrunk: 'loop' });
+    expect(env.store().numbers.get('+4930123456')).to.deep.include({
+      callbackEnabled: true,
+      callbackLanguage: null,
+      outboundTrunk: 'loop',
+    });
     expect(await env.run(['numbers', 'remove', '+4930123456'])).to.match(/removed/);
     expect((await env.fail(['numbers', 'remove', '+4930123456'])).code).to.equal('CLI_NOT_FOUND');
   });

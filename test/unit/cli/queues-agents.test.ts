@@ -98,7 +98,12 @@ describe('cli/queues and agents commands', () => {
     clock.set(1_700_000_060_000);
     expect(await env.run(['agents', 'login', 'alice'], clock)).to.match(/logged in/);
     const listed = JSON.parse(await env.run(['agents', 'list', '--json']));
-    expect(listed[0]).to.include({ id: 'alice', name: 'Alice A', state: 'available', stateSince: new Date(1_700_000_060_000).toISOString() });
+    expect(listed[0]).to.include({
+      id: 'alice',
+      name: 'Alice A',
+      state: 'available',
+      stateSince: new Date(1_700_000_060_000).toISOString(),
+    });
     expect(await env.run(['agents', 'login', 'alice'], clock)).to.match(/already available/);
 
     expect(await env.run(['agents', 'logout', 'alice'], clock)).to.match(/logged out/);
@@ -109,8 +114,12 @@ describe('cli/queues and agents commands', () => {
 
   it('refuses an agent for an unknown queue or with a phone another agent has', async () => {
     await env.run(['queues', 'add', 'support']);
-    expect((await env.fail(['agents', 'add', 'bob', '--endpoint', 'PJSIP/1002', '--queues', 'support,sales'])).code).to.equal('CLI_NOT_FOUND');
+    expect((await env.fail(['agents', 'add', 'bob', '--endpoint', 'PJSIP/1002', '--queues', 'support,sales'])).code).to.equal(
+      'CLI_NOT_FOUND',
+    );
     await env.run(['agents', 'add', 'alice', '--endpoint', 'PJSIP/1001', '--queues', 'support']);
-    expect((await env.fail(['agents', 'add', 'bob', '--endpoint', 'PJSIP/1001', '--queues', 'support'])).message).to.match(/belongs to agent alice/);
+    expect((await env.fail(['agents', 'add', 'bob', '--endpoint', 'PJSIP/1001', '--queues', 'support'])).message).to.match(
+      /belongs to agent alice/,
+    );
   });
 });

@@ -18,7 +18,11 @@ function memoryLog(): { log: winston.Logger; text: () => string } {
       done();
     },
   });
-  const log = winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
+  const log = winston.createLogger({
+    level: 'debug',
+    format: winston.format.json(),
+    transports: [new winston.transports.Stream({ stream })],
+  });
   return { log, text: () => text };
 }
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseSetting } from '../../../src/cli/settings';
-import { CallbackdError } from '../../../src/errors';
+import { type CallbackdError } from '../../../src/errors';
 import { makeCliEnv, type CliEnv } from './cli-env';
 
 function codeOf(fn: () => unknown): string {

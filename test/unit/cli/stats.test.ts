@@ -16,7 +16,17 @@ describe('cli/stats', () => {
   /** Callback executed: offered, agent pressed Call at `startedAt`, closed as `state` at `closedAt`. */
   function execute(id: string, startedAt: number, state: 'done' | 'unanswered', closedAt: number) {
     const s = env.store();
-    const ticket = s.tickets.create({ subject: 'Callback', requester: '+49', reason: 'callback-accepted', queue: 'support', did: null, entryId: id, agentId: 'alice', waitedSeconds: null, createdAt: startedAt });
+    const ticket = s.tickets.create({
+      subject: 'Callback',
+      requester: '+49',
+      reason: 'callback-accepted',
+      queue: 'support',
+      did: null,
+      entryId: id,
+      agentId: 'alice',
+      waitedSeconds: null,
+      createdAt: startedAt,
+    });
     s.entries.markOffered(id, 'alice', startedAt);
     s.entries.markDialing(id, { at: startedAt, agentId: 'alice', ticketId: ticket.id });
     s.entries.close(id, state, closedAt);

@@ -167,13 +167,33 @@ describe('callback machine', () => {
 
     it('skips characters without a spoken form', () => {
       const ids = announcement('+49 30-1', 0).map((p) => (p.kind === 'prompt' ? p.id : p.which));
-      expect(ids).to.deep.equal(['agent-callback-request', 'plus', 'digit-4', 'digit-9', 'digit-3', 'digit-0', 'digit-1', 'agent-waiting', 'n-0', 'agent-minutes', 'agent-call-or-decline']);
+      expect(ids).to.deep.equal([
+        'agent-callback-request',
+        'plus',
+        'digit-4',
+        'digit-9',
+        'digit-3',
+        'digit-0',
+        'digit-1',
+        'agent-waiting',
+        'n-0',
+        'agent-minutes',
+        'agent-call-or-decline',
+      ]);
     });
   });
 
   describe('initial state', () => {
     it('starts ringing the agent with nothing played, dialled or created', () => {
-      expect(initialCallbackState()).to.deep.equal({ phase: 'ringing-agent', playing: false, attempts: 0, replays: 0, ticket: false, lastCause: null, awaitingRetry: false });
+      expect(initialCallbackState()).to.deep.equal({
+        phase: 'ringing-agent',
+        playing: false,
+        attempts: 0,
+        replays: 0,
+        ticket: false,
+        lastCause: null,
+        awaitingRetry: false,
+      });
     });
 
     it('gives a fresh object each time', () => {
@@ -207,8 +227,16 @@ describe('callback machine', () => {
       },
     ]);
     ignored([
-      { name: 'keys, timers and prompt ends before the answer are ignored', path: RINGING, events: [...keys('12*'), menuTimeout, retryDue, finished] },
-      { name: 'customer events before the answer are ignored', path: RINGING, events: [customerAnswered, unreached('busy'), customerHangup] },
+      {
+        name: 'keys, timers and prompt ends before the answer are ignored',
+        path: RINGING,
+        events: [...keys('12*'), menuTimeout, retryDue, finished],
+      },
+      {
+        name: 'customer events before the answer are ignored',
+        path: RINGING,
+        events: [customerAnswered, unreached('busy'), customerHangup],
+      },
     ]);
   });
 
@@ -250,15 +278,13 @@ describe('callback machine', () => {
         commands: [clearMenu, stopPrompt, hangupAgent, returnToQueue(false)],
         state: { phase: 'ended', playing: false },
       },
-      ...['0', '3', '9', '*', '#'].map(
-        (digit): Case => ({
-          name: `key ${digit} replays "1 call, 2 decline"`,
-          path: MENU,
-          event: key(digit),
-          commands: [clearMenu, CALL_OR_DECLINE],
-          state: { phase: 'announcing', playing: true, replays: 0 },
-        }),
-      ),
+      ...['0', '3', '9', '*', '#'].map((digit): Case => ({
+        name: `key ${digit} replays "1 call, 2 decline"`,
+        path: MENU,
+        event: key(digit),
+        commands: [clearMenu, CALL_OR_DECLINE],
+        state: { phase: 'announcing', playing: true, replays: 0 },
+      })),
       {
         name: 'another key during the announcement stops it and plays the menu only',
         path: ANNOUNCING,
@@ -455,7 +481,16 @@ describe('callback machine', () => {
       {
         name: 'everything but a hangup is ignored while connected',
         path: CONNECTED,
-        events: [agentAnswered, agentUnreached, finished, ...keys('0123456789*#'), menuTimeout, customerAnswered, unreached('busy'), retryDue],
+        events: [
+          agentAnswered,
+          agentUnreached,
+          finished,
+          ...keys('0123456789*#'),
+          menuTimeout,
+          customerAnswered,
+          unreached('busy'),
+          retryDue,
+        ],
       },
     ]);
   });
@@ -489,7 +524,16 @@ describe('callback machine', () => {
       {
         name: 'keys, timers and customer events during the prompt are ignored',
         path: TELLING,
-        events: [agentAnswered, agentUnreached, ...keys('0123456789*#'), menuTimeout, customerAnswered, unreached('busy'), retryDue, customerHangup],
+        events: [
+          agentAnswered,
+          agentUnreached,
+          ...keys('0123456789*#'),
+          menuTimeout,
+          customerAnswered,
+          unreached('busy'),
+          retryDue,
+          customerHangup,
+        ],
       },
     ]);
   });
@@ -500,7 +544,12 @@ describe('callback machine', () => {
       { name: 'events after ended do nothing (declined)', path: [...MENU, key('2')], events: EVERY_EVENT },
       { name: 'events after ended do nothing (connected call over)', path: [...CONNECTED, customerHangup], events: EVERY_EVENT },
       { name: 'events after ended do nothing (unanswered)', path: [...TELLING, finished], events: EVERY_EVENT },
-      { name: 'events after ended do nothing (cancelled while waiting for the retry)', path: [...RETRY_WAIT, agentHangup], settings: S2, events: EVERY_EVENT },
+      {
+        name: 'events after ended do nothing (cancelled while waiting for the retry)',
+        path: [...RETRY_WAIT, agentHangup],
+        settings: S2,
+        events: EVERY_EVENT,
+      },
     ]);
   });
 
@@ -509,7 +558,12 @@ describe('callback machine', () => {
     const EVERY_PHASE: Record<CallbackPhase, From[]> = {
       'ringing-agent': [{ path: RINGING }],
       announcing: [{ path: ANNOUNCING }, { path: MENU }, { path: [...MENU, menuTimeout] }],
-      'dialing-customer': [{ path: DIALING }, { path: DIALING_QUIET }, { path: RETRY_WAIT, settings: S2 }, { path: SECOND_DIAL, settings: S2 }],
+      'dialing-customer': [
+        { path: DIALING },
+        { path: DIALING_QUIET },
+        { path: RETRY_WAIT, settings: S2 },
+        { path: SECOND_DIAL, settings: S2 },
+      ],
       connected: [{ path: CONNECTED }, { path: [...SECOND_DIAL, customerAnswered], settings: S2 }],
       'telling-agent': [{ path: TELLING }, { path: TELLING_2, settings: S2 }],
       ended: [{ path: [...CONNECTED, agentHangup] }, { path: [agentUnreached] }],
@@ -647,7 +701,13 @@ describe('callback machine: retries never exceed maxAttempts', () => {
   });
 
   it('a second "unreached" during the retry wait does not arm a second retry', () => {
-    const { commands } = run([...accepted, { type: 'customer-unreached', cause: 'busy' }, { type: 'customer-unreached', cause: 'busy' }, { type: 'retry-due' }, { type: 'retry-due' }]);
+    const { commands } = run([
+      ...accepted,
+      { type: 'customer-unreached', cause: 'busy' },
+      { type: 'customer-unreached', cause: 'busy' },
+      { type: 'retry-due' },
+      { type: 'retry-due' },
+    ]);
     expect(commands.filter((c) => c.type === 'set-retry-timer')).to.have.length(1);
     expect(commands.filter((c) => c.type === 'dial-customer').map((c) => c.attempt)).to.deep.equal([1, 2]);
   });

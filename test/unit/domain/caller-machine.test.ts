@@ -256,15 +256,13 @@ describe('caller machine', () => {
         commands: [clearInput, stopPrompt, startMoh, setOffer(S.offerIntervalSeconds)],
         state: { phase: 'holding', playing: false },
       },
-      ...['0', '4', '9', '*', '#'].map(
-        (digit): Case => ({
-          name: `any other key (${digit}) replays the offer without counting an attempt`,
-          path: OFFER_WAIT,
-          event: key(digit),
-          commands: [clearInput, play(OFFER)],
-          state: { phase: 'offering', playing: true, attempts: 0 },
-        }),
-      ),
+      ...['0', '4', '9', '*', '#'].map((digit): Case => ({
+        name: `any other key (${digit}) replays the offer without counting an attempt`,
+        path: OFFER_WAIT,
+        event: key(digit),
+        commands: [clearInput, play(OFFER)],
+        state: { phase: 'offering', playing: true, attempts: 0 },
+      })),
       {
         name: 'another key during the offer restarts it',
         path: OFFERING,
@@ -457,7 +455,11 @@ describe('caller machine', () => {
       },
     ]);
     ignored([
-      { name: 'prompt-finished when nothing plays is ignored (after a key stopped the prompt)', path: [...ENTERING, key('0')], events: [finished] },
+      {
+        name: 'prompt-finished when nothing plays is ignored (after a key stopped the prompt)',
+        path: [...ENTERING, key('0')],
+        events: [finished],
+      },
       { name: 'prompt-finished while waiting for the first digit is ignored', path: ENTER_WAIT, events: [finished] },
       { name: 'keys while "too many attempts" plays are ignored', path: TOO_MANY, events: keys('123#') },
     ]);
@@ -561,7 +563,11 @@ describe('caller machine', () => {
     ignored([
       { name: 'a caller whose request is being saved is not connected live', path: SAVING, events: [connected] },
       { name: 'a caller hearing the confirmation is not connected live', path: CONFIRMING, events: [connected] },
-      { name: 'keys and timers while connected do nothing', path: [...HOLDING, connected], events: [...keys('123#'), offerTimer, inputTimer, finished] },
+      {
+        name: 'keys and timers while connected do nothing',
+        path: [...HOLDING, connected],
+        events: [...keys('123#'), offerTimer, inputTimer, finished],
+      },
     ]);
   });
 
@@ -591,7 +597,14 @@ describe('caller machine', () => {
         path: ENTERING,
         settings: LIMITED,
         event: maxWait,
-        commands: [clearInput, clearOffer, stopPrompt, { type: 'stop-moh' }, { type: 'leave-queue', reason: 'max-wait' }, play(prompt('overflow'))],
+        commands: [
+          clearInput,
+          clearOffer,
+          stopPrompt,
+          { type: 'stop-moh' },
+          { type: 'leave-queue', reason: 'max-wait' },
+          play(prompt('overflow')),
+        ],
         state: { phase: 'overflowing' },
       },
       {
@@ -607,12 +620,23 @@ describe('caller machine', () => {
         path: HOLDING,
         settings: TO_DIALPLAN,
         event: maxWait,
-        commands: [clearInput, clearOffer, { type: 'stop-moh' }, { type: 'leave-queue', reason: 'max-wait' }, { type: 'continue-dialplan' }],
+        commands: [
+          clearInput,
+          clearOffer,
+          { type: 'stop-moh' },
+          { type: 'leave-queue', reason: 'max-wait' },
+          { type: 'continue-dialplan' },
+        ],
         state: { phase: 'ended' },
       },
     ]);
     ignored([
-      { name: 'a caller whose callback is being saved is exempt (callback slots never overflow)', path: SAVING, settings: LIMITED, events: [maxWait] },
+      {
+        name: 'a caller whose callback is being saved is exempt (callback slots never overflow)',
+        path: SAVING,
+        settings: LIMITED,
+        events: [maxWait],
+      },
       { name: 'a caller hearing the confirmation is exempt', path: CONFIRMING, settings: LIMITED, events: [maxWait] },
     ]);
   });
@@ -632,14 +656,25 @@ describe('caller machine', () => {
         path: [],
         settings: LIMITED,
         event: { type: 'resumed', maxWaitLeftSeconds: 42 },
-        commands: [clearInput, { type: 'start-moh' }, setOffer(S.offerIntervalSeconds), { type: 'set-timer', timer: 'max-wait', seconds: 42 }],
+        commands: [
+          clearInput,
+          { type: 'start-moh' },
+          setOffer(S.offerIntervalSeconds),
+          { type: 'set-timer', timer: 'max-wait', seconds: 42 },
+        ],
       },
       {
         name: 'whose max wait ran out while the daemon was down overflows at once',
         path: [],
         settings: LIMITED,
         event: { type: 'resumed', maxWaitLeftSeconds: 0 },
-        commands: [clearInput, { type: 'clear-timer', timer: 'offer' }, { type: 'stop-moh' }, { type: 'leave-queue', reason: 'max-wait' }, play(prompt('overflow'))],
+        commands: [
+          clearInput,
+          { type: 'clear-timer', timer: 'offer' },
+          { type: 'stop-moh' },
+          { type: 'leave-queue', reason: 'max-wait' },
+          play(prompt('overflow')),
+        ],
         state: { phase: 'overflowing' },
       },
     ]);
@@ -714,7 +749,13 @@ describe('caller machine', () => {
       { name: 'hangup before the answer leaves the queue', path: [], event: hangup, commands: leaves, state: { phase: 'ended' } },
       { name: 'hangup during the welcome leaves the queue', path: GREETING, event: hangup, commands: leaves, state: { phase: 'ended' } },
       { name: 'hangup while holding leaves the queue', path: HOLDING, event: hangup, commands: leaves, state: { phase: 'ended' } },
-      { name: 'hangup during the offer leaves the queue', path: OFFERING, event: hangup, commands: leaves, state: { phase: 'ended', playing: false } },
+      {
+        name: 'hangup during the offer leaves the queue',
+        path: OFFERING,
+        event: hangup,
+        commands: leaves,
+        state: { phase: 'ended', playing: false },
+      },
       {
         name: 'hangup while entering leaves the queue (no half request)',
         path: [...ENTER_WAIT, ...keys('0049301')],
@@ -790,7 +831,12 @@ describe('caller machine', () => {
       ],
       // The overflow already gave the place up; a hangup must not do it twice.
       overflowing: [
-        { via: 'past max wait on hold', path: [...HOLDING, { type: 'timer', timer: 'max-wait' }], settings: { ...S, maxWaitSeconds: 600, overflow: 'hangup' }, saved: true },
+        {
+          via: 'past max wait on hold',
+          path: [...HOLDING, { type: 'timer', timer: 'max-wait' }],
+          settings: { ...S, maxWaitSeconds: 600, overflow: 'hangup' },
+          saved: true,
+        },
       ],
       ended: [
         { via: 'after the confirmation', path: ENDED, saved: true },
@@ -844,7 +890,17 @@ describe('caller machine', () => {
   });
 
   describe('after the call ended', () => {
-    const every: CallerEvent[] = [answered, finished, offerTimer, inputTimer, ...keys('0123456789*#'), saved('created'), saved('updated'), saveFailed, hangup];
+    const every: CallerEvent[] = [
+      answered,
+      finished,
+      offerTimer,
+      inputTimer,
+      ...keys('0123456789*#'),
+      saved('created'),
+      saved('updated'),
+      saveFailed,
+      hangup,
+    ];
     ignored([
       { name: 'events after ended do nothing (ended by the confirmation)', path: ENDED, events: every },
       { name: 'events after ended do nothing (ended by a hangup)', path: [...ENTER_WAIT, ...keys('0049'), hangup], events: every },
@@ -865,7 +921,19 @@ describe('caller machine', () => {
     }
 
     it('a caller with a withheld number types one, confirms it and is hung up on after the confirmation', () => {
-      const { state, steps } = call(null, [answered, finished, offerTimer, finished, key('1'), finished, ...keys('*4930123456#'), finished, key('1'), saved('created'), finished]);
+      const { state, steps } = call(null, [
+        answered,
+        finished,
+        offerTimer,
+        finished,
+        key('1'),
+        finished,
+        ...keys('*4930123456#'),
+        finished,
+        key('1'),
+        saved('created'),
+        finished,
+      ]);
       expect(steps).to.deep.equal([
         [clearInput, play(prompt('welcome'))],
         [clearInput, startMoh, setOffer(31)],
@@ -885,7 +953,17 @@ describe('caller machine', () => {
 
     it('a caller who declines is offered again after each interval; hanging up on hold gives up the place', () => {
       const { steps } = call(CALLER, [answered, finished, offerTimer, key('3'), offerTimer, finished, inputTimer, offerTimer, hangup]);
-      expect(steps.map((s) => s.filter((c) => c.type === 'set-timer'))).to.deep.equal([[], [setOffer(31)], [], [setOffer(62)], [], [setInput(7)], [setOffer(62)], [], []]);
+      expect(steps.map((s) => s.filter((c) => c.type === 'set-timer'))).to.deep.equal([
+        [],
+        [setOffer(31)],
+        [],
+        [setOffer(62)],
+        [],
+        [setInput(7)],
+        [setOffer(62)],
+        [],
+        [],
+      ]);
       expect(steps[steps.length - 1]).to.deep.equal([clearInput, clearOffer, leaveQueue]);
     });
 

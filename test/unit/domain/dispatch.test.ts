@@ -210,7 +210,12 @@ describe('dispatch', () => {
       },
       {
         name: 'only offered, dialling and closed entries: nothing is dispatched',
-        entries: [slot('offered', 'q', 10, 'offered'), slot('dialing', 'q', 9, 'dialing'), slot('done', 'q', 8, 'done'), live('left', 'q', 7, 'left')],
+        entries: [
+          slot('offered', 'q', 10, 'offered'),
+          slot('dialing', 'q', 9, 'dialing'),
+          slot('done', 'q', 8, 'done'),
+          live('left', 'q', 7, 'left'),
+        ],
         agents: [agent('a1', ['q'], 3)],
         expected: undefined,
       },

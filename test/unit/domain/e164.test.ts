@@ -3,8 +3,7 @@ import { callerIdToE164, countryOf, dtmfToE164, e164ToDigits, type E164Result } 
 
 // Expected values were taken from libphonenumber-js 1.13.16 (/max metadata); a metadata update that
 // changes them is worth noticing, so they are asserted exactly.
-const ok = (e164: string, country: string | undefined, type: string): E164Result =>
-  ({ ok: true, e164, country, type }) as E164Result;
+const ok = (e164: string, country: string | undefined, type: string): E164Result => ({ ok: true, e164, country, type }) as E164Result;
 const no = (reason: string): E164Result => ({ ok: false, reason }) as E164Result;
 
 describe('dtmfToE164', () => {

@@ -36,7 +36,19 @@ const input: StatsInput = {
   ],
 };
 
-const zero = { callbacksInQueue: 0, liveCallers: 0, longestWaitSeconds: 0, callbacksTotal: 0, callbacksStarted: 0, avgCallbackWaitSeconds: null, callbackWaitSecondsSum: 0, done: 0, unanswered: 0, expired: 0, cancelled: 0 };
+const zero = {
+  callbacksInQueue: 0,
+  liveCallers: 0,
+  longestWaitSeconds: 0,
+  callbacksTotal: 0,
+  callbacksStarted: 0,
+  avgCallbackWaitSeconds: null,
+  callbackWaitSecondsSum: 0,
+  done: 0,
+  unanswered: 0,
+  expired: 0,
+  cancelled: 0,
+};
 
 describe('domain/stats', () => {
   it('computes per-queue figures: in queue now, live callers, oldest place, period totals and average wait', () => {
@@ -57,7 +69,19 @@ describe('domain/stats', () => {
       expired: 1,
       cancelled: 0,
     });
-    expect(sales).to.deep.equal({ ...zero, queue: 'sales', callbacksInQueue: 1, liveCallers: 1, longestWaitSeconds: 50, callbacksTotal: 2, callbacksStarted: 1, avgCallbackWaitSeconds: 40, callbackWaitSecondsSum: 40, unanswered: 1, cancelled: 1 });
+    expect(sales).to.deep.equal({
+      ...zero,
+      queue: 'sales',
+      callbacksInQueue: 1,
+      liveCallers: 1,
+      longestWaitSeconds: 50,
+      callbacksTotal: 2,
+      callbacksStarted: 1,
+      avgCallbackWaitSeconds: 40,
+      callbackWaitSecondsSum: 40,
+      unanswered: 1,
+      cancelled: 1,
+    });
     expect(gone).to.deep.equal({ ...zero, queue: 'gone', liveCallers: 1, longestWaitSeconds: 5 });
     expect(empty).to.deep.equal({ ...zero, queue: 'empty' });
   });
@@ -99,6 +123,13 @@ describe('domain/stats', () => {
 
   it('parses 15m, 24h, 7d and 30s, and nothing else', () => {
     expect(['15m', '24h', '7d', '30s', '2H'].map(parseDuration)).to.deep.equal([900_000, 86_400_000, 604_800_000, 30_000, 7_200_000]);
-    expect(['', '0m', '1.5h', '-1h', '1w', 'h'].map(parseDuration)).to.deep.equal([undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(['', '0m', '1.5h', '-1h', '1w', 'h'].map(parseDuration)).to.deep.equal([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

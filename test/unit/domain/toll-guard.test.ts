@@ -1,6 +1,6 @@
 // Toll-fraud screening of callback targets: what a caller may make the call center dial.
 import { expect } from 'chai';
-import { CallerSettings, initialCallerState, transition } from '../../../src/domain/ivr/caller-machine';
+import { type CallerSettings, initialCallerState, transition } from '../../../src/domain/ivr/caller-machine';
 import { policyFor, screenNumber } from '../../../src/domain/toll-guard';
 
 describe('toll-fraud guard', () => {
@@ -60,7 +60,13 @@ describe('toll-fraud guard', () => {
       for (const d of '*499001234567') state = transition(state, { type: 'dtmf', digit: d }, S).state;
       const out = transition(state, { type: 'dtmf', digit: '#' }, S);
       expect(out.commands[0]).to.deep.include({ type: 'refused', number: '+499001234567' });
-      expect(out.commands).to.deep.include({ type: 'play', prompts: [{ kind: 'prompt', id: 'number-not-allowed' }, { kind: 'prompt', id: 'enter-number' }] });
+      expect(out.commands).to.deep.include({
+        type: 'play',
+        prompts: [
+          { kind: 'prompt', id: 'number-not-allowed' },
+          { kind: 'prompt', id: 'enter-number' },
+        ],
+      });
       expect(out.state).to.include({ phase: 'entering', attempts: 1 });
       expect(out.commands.some((c) => c.type === 'save-callback')).to.equal(false);
     });

@@ -46,7 +46,17 @@ describe('metrics', () => {
     // Two callbacks: one executed after 120 s of waiting and done, one still pending; one live caller.
     live('a', T0 - 30 * MIN);
     store.entries.requestCallback({ entryId: 'a', number: '+491701111111', requestedAt: T0 - 20 * MIN, language: 'en' });
-    const t = store.tickets.create({ subject: 'Callback', requester: '+491701111111', reason: 'callback-accepted', queue: 'support', did: null, entryId: 'a', agentId: 'alice', waitedSeconds: 120, createdAt: T0 - 18 * MIN });
+    const t = store.tickets.create({
+      subject: 'Callback',
+      requester: '+491701111111',
+      reason: 'callback-accepted',
+      queue: 'support',
+      did: null,
+      entryId: 'a',
+      agentId: 'alice',
+      waitedSeconds: 120,
+      createdAt: T0 - 18 * MIN,
+    });
     store.entries.markOffered('a', 'alice', T0 - 18 * MIN);
     store.entries.markDialing('a', { at: T0 - 18 * MIN, agentId: 'alice', ticketId: t.id });
     store.entries.close('a', 'done', T0 - 15 * MIN);
@@ -63,7 +73,12 @@ describe('metrics', () => {
   });
 
   it('serves /metrics in Prometheus text format with callbackd_ names, a queue label and exact values', async () => {
-    server = await startMetricsServer({ bind: '127.0.0.1:0', reports: createReportsRepo(db), log: silentLogger(), clock: { now: () => T0 } });
+    server = await startMetricsServer({
+      bind: '127.0.0.1:0',
+      reports: createReportsRepo(db),
+      log: silentLogger(),
+      clock: { now: () => T0 },
+    });
     expect(server.port).to.be.greaterThan(0);
     const res = await get(server.port, '/metrics');
     expect(res.status).to.equal(200);
@@ -99,7 +114,14 @@ describe('metrics', () => {
   it('answers 500 and keeps serving when the database cannot be read', async () => {
     const reports = createReportsRepo(db);
     let broken = true;
-    const flaky = { statsInput: (now: number, since: number) => (broken ? (() => { throw new Error('database is locked'); })() : reports.statsInput(now, since)) };
+    const flaky = {
+      statsInput: (now: number, since: number) =>
+        broken
+          ? (() => {
+              throw new Error('database is locked');
+            })()
+          : reports.statsInput(now, since),
+    };
     server = await startMetricsServer({ bind: '127.0.0.1:0', reports: flaky, log: silentLogger() });
     expect((await get(server.port, '/metrics')).status).to.equal(500);
     broken = false;

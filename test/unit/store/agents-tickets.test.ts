@@ -21,7 +21,8 @@ describe('store/agents repo', () => {
   beforeEach(() => {
     tmp = makeTmpDir();
     store = openStore(tmp.file());
-    for (const name of ['sales', 'support', 'billing']) store.queues.upsert({ name, maxWaitSeconds: null, overflow: 'hangup', mohClass: 'default' });
+    for (const name of ['sales', 'support', 'billing'])
+      store.queues.upsert({ name, maxWaitSeconds: null, overflow: 'hangup', mohClass: 'default' });
   });
   afterEach(() => {
     store.close();
@@ -77,7 +78,11 @@ describe('store/agents repo', () => {
   it('updates name and endpoint, and replaces the queues only when given', () => {
     store.agents.add({ id: 'alice', name: 'Alice', endpoint: 'PJSIP/1001', queues: ['sales'] }, 1000);
 
-    expect(store.agents.update('alice', { name: 'Alice B.' })).to.deep.include({ name: 'Alice B.', endpoint: 'PJSIP/1001', queues: ['sales'] });
+    expect(store.agents.update('alice', { name: 'Alice B.' })).to.deep.include({
+      name: 'Alice B.',
+      endpoint: 'PJSIP/1001',
+      queues: ['sales'],
+    });
     expect(store.agents.update('alice', { endpoint: 'PJSIP/2001', queues: ['support', 'billing'] })).to.deep.include({
       name: 'Alice B.',
       endpoint: 'PJSIP/2001',
@@ -90,7 +95,9 @@ describe('store/agents repo', () => {
     store.agents.add({ id: 'alice', name: 'Alice', endpoint: 'PJSIP/1001', queues: ['sales'] }, 1000);
     store.agents.add({ id: 'bob', name: 'Bob', endpoint: 'PJSIP/1002', queues: [] }, 1000);
 
-    expect(storeError(() => store.agents.update('alice', { name: 'X', queues: ['support', 'no-such-queue'] })).code).to.equal('STORE_CONSTRAINT');
+    expect(storeError(() => store.agents.update('alice', { name: 'X', queues: ['support', 'no-such-queue'] })).code).to.equal(
+      'STORE_CONSTRAINT',
+    );
     expect(storeError(() => store.agents.update('alice', { endpoint: 'PJSIP/1002' })).code, 'endpoint taken').to.equal('STORE_CONSTRAINT');
     expect(storeError(() => store.agents.update('nobody', { name: 'X' })).code, 'unknown agent').to.equal('STORE_CONSTRAINT');
 
@@ -177,7 +184,12 @@ describe('store/tickets repo', () => {
 
     expect(again).to.deep.equal(first);
     expect(expired.id).to.not.equal(first.id);
-    expect(s.tickets.list().map((t) => t.id).sort()).to.deep.equal([first.id, expired.id].sort());
+    expect(
+      s.tickets
+        .list()
+        .map((t) => t.id)
+        .sort(),
+    ).to.deep.equal([first.id, expired.id].sort());
     expect(s.outbox.backlog()).to.equal(2);
     expect(s.outbox.due(Number.MAX_SAFE_INTEGER, 10).map((o) => [o.kind, o.ticketId])).to.deep.equal([
       ['ticket', first.id],
@@ -224,13 +236,16 @@ describe('store/tickets repo', () => {
     expect(s.tickets.comments(t.id)).to.deep.equal([note, pub]);
     expect(s.tickets.comments(t.id + 99)).to.deep.equal([]);
     const items = s.outbox.due(Number.MAX_SAFE_INTEGER, 10);
-    expect(items.map((i) => i.kind), 'a comment waits for its ticket').to.deep.equal(['ticket']);
-    s.outbox.delivered(items[0]!.id, 13_000);
+    expect(
+      items.map((i) => i.kind),
+      'a comment waits for its ticket',
+    ).to.deep.equal(['ticket']);
+    s.outbox.delivered(items[0].id, 13_000);
     const comments = s.outbox.due(Number.MAX_SAFE_INTEGER, 10);
     expect(comments.map((i) => i.payload)).to.deep.equal([
       { ticketId: t.id, body: 'Customer asked for a quote', internal: true, createdAt: 11_000 },
     ]);
-    s.outbox.delivered(comments[0]!.id, 13_000);
+    s.outbox.delivered(comments[0].id, 13_000);
     expect(s.outbox.due(Number.MAX_SAFE_INTEGER, 10).map((i) => i.payload)).to.deep.equal([
       { ticketId: t.id, body: 'We called you back', internal: false, createdAt: 12_000 },
     ]);
@@ -265,12 +280,12 @@ describe('store/tickets repo', () => {
     const t = s.tickets.create(ticket());
     const [item] = s.outbox.due(10_000, 10);
 
-    s.outbox.failed(item!.id, 10_000, 'HTTP 500', 15_000);
+    s.outbox.failed(item.id, 10_000, 'HTTP 500', 15_000);
     expect(s.outbox.due(14_999, 10)).to.deep.equal([]);
     expect(s.outbox.due(15_000, 10)[0]).to.deep.include({ attempts: 1, lastError: 'HTTP 500', nextAttemptAt: 15_000 });
     expect(s.outbox.backlog()).to.equal(1);
 
-    s.outbox.delivered(item!.id, 16_000);
+    s.outbox.delivered(item.id, 16_000);
     expect(s.outbox.backlog()).to.equal(0);
     expect(s.outbox.purgeDelivered(16_000), 'not older than the cut-off').to.equal(0);
     expect(s.outbox.purgeDelivered(16_001)).to.equal(1);

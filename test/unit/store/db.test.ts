@@ -36,10 +36,7 @@ describe('store/db openDatabase', () => {
     db = openDatabase(path);
     expect(existsSync(path)).to.equal(true);
     expect(db.pragma('user_version', { simple: true })).to.equal(migrations.length);
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-      .pluck()
-      .all();
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     expect(tables).to.include.members(['greetings', 'numbers', 'queue_entries', 'queues', 'settings']);
   });
 
@@ -122,9 +119,7 @@ describe('store/db openDatabase', () => {
     });
 
     it('refuses a digital number with callbacks enabled, even via raw SQL', () => {
-      const insert = db!.prepare(
-        "INSERT INTO numbers (did, kind, queue, callback_enabled) VALUES (?, ?, 'sales', ?)",
-      );
+      const insert = db!.prepare("INSERT INTO numbers (did, kind, queue, callback_enabled) VALUES (?, ?, 'sales', ?)");
       expect(() => insert.run('+4930111', 'digital', 1)).to.throw(/CHECK constraint failed/);
       expect(() => insert.run('+4930222', 'digital', 0)).not.to.throw();
       expect(() => insert.run('+4930333', 'voice', 1)).not.to.throw();

@@ -200,10 +200,14 @@ describe('store migration 002 (agents, tickets, dispatch columns)', () => {
     const path = tmp.file();
     const v1 = openDatabase(path, [migration001]);
     expect(v1.pragma('user_version', { simple: true })).to.equal(1);
-    v1.prepare(`INSERT INTO queue_entries (id, queue, did, kind, state, entered_at, channel_id, caller_id, updated_at)
-                VALUES ('live-1', 'sales', '+4930123456', 'live', 'waiting', 1000, 'chan-1', '+491701', 1000)`).run();
-    v1.prepare(`INSERT INTO queue_entries (id, queue, did, kind, state, entered_at, callback_number, requested_at, language, updated_at)
-                VALUES ('cb-1', 'sales', '+4930123456', 'callback', 'pending', 2000, '+491702', 2500, 'de', 2500)`).run();
+    v1.prepare(
+      `INSERT INTO queue_entries (id, queue, did, kind, state, entered_at, channel_id, caller_id, updated_at)
+                VALUES ('live-1', 'sales', '+4930123456', 'live', 'waiting', 1000, 'chan-1', '+491701', 1000)`,
+    ).run();
+    v1.prepare(
+      `INSERT INTO queue_entries (id, queue, did, kind, state, entered_at, callback_number, requested_at, language, updated_at)
+                VALUES ('cb-1', 'sales', '+4930123456', 'callback', 'pending', 2000, '+491702', 2500, 'de', 2500)`,
+    ).run();
     v1.close();
 
     const store = openStore(path);
@@ -233,7 +237,9 @@ describe('store migration 002 (agents, tickets, dispatch columns)', () => {
     const db = openDatabase(path);
     try {
       expect(db.pragma('user_version', { simple: true })).to.equal(migrations.length);
-      const row = db.prepare('SELECT attempts, agent_id, agent_call_started_at, ticket_id, outcome FROM queue_entries WHERE id = ?').get('live-1');
+      const row = db
+        .prepare('SELECT attempts, agent_id, agent_call_started_at, ticket_id, outcome FROM queue_entries WHERE id = ?')
+        .get('live-1');
       expect(row).to.deep.equal({ attempts: 0, agent_id: null, agent_call_started_at: null, ticket_id: null, outcome: null });
     } finally {
       db.close();

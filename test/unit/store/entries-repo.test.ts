@@ -79,7 +79,7 @@ describe('store/entries repo', () => {
     expect(store.entries.position('second')).to.equal(undefined);
   });
 
-  it('lets the merged callback take the live caller\'s place when that one is earlier', () => {
+  it("lets the merged callback take the live caller's place when that one is earlier", () => {
     // Possible when the same person waits on two lines: the later line asked first.
     live('early', 1000);
     live('late', 2000);
@@ -110,8 +110,9 @@ describe('store/entries repo', () => {
     raw.close();
     const before = store.entries.open(Q);
 
-    expect(() => store.entries.requestCallback({ entryId: 'second', number: '+491702222222', requestedAt: 3000, language: 'en' }))
-      .to.throw(/injected failure/);
+    expect(() => store.entries.requestCallback({ entryId: 'second', number: '+491702222222', requestedAt: 3000, language: 'en' })).to.throw(
+      /injected failure/,
+    );
 
     expect(store.entries.open(Q)).to.deep.equal(before);
   });

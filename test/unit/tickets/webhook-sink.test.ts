@@ -205,7 +205,7 @@ describe('tickets/webhook deliverer', () => {
     const url = await endpoint.listen();
     const old = store.tickets.create(newTicket('old'));
     const [oldItem] = store.outbox.due(now, 10);
-    store.outbox.delivered(oldItem!.id, T0 - 8 * 24 * 3600_000);
+    store.outbox.delivered(oldItem.id, T0 - 8 * 24 * 3600_000);
     const fresh = store.tickets.create(newTicket('fresh'));
     const d = deliverer(url);
 
