@@ -19,6 +19,14 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  // Later blocks replace this rule for src/domain and src/app with stricter lists that include it.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/ari/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'ari-client', message: 'only src/ari imports ari-client' }] }],
+    },
+  },
   {
     files: ['src/domain/**/*.ts'],
     rules: {
@@ -47,13 +55,6 @@ export default tseslint.config(
           ],
         },
       ],
-    },
-  },
-  {
-    files: ['src/**/*.ts'],
-    ignores: ['src/ari/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'ari-client', message: 'only src/ari imports ari-client' }] }],
     },
   },
   {

@@ -1,25 +1,39 @@
-// Composition of the running daemon: store → ARI → call routing, agents and dispatch. main.ts adds
-// config, logging and signals around it; integration tests start it in-process.
+// Composition of the running daemon: adapters (SQLite, ARI) → ports → features (callers, delivery,
+// agents, expiry, tickets, metrics). Each feature recovers, starts and stops on its own; this file only
+// wires them and orders start-up: recover what is in flight before anything new is dispatched.
+// main.ts adds config, logging and signals around it; integration tests start it in-process.
 import path from 'node:path';
-import type { Config } from './config/schema';
-import type { Logger } from './log';
-import { AriConnection } from './ari/connection';
+import { AgentsFeature } from './app/agents/agents-feature';
+import { CallersFeature } from './app/callers/callers-feature';
+import { inboundRouter } from './app/callers/inbound';
+import { DeliveryFeature } from './app/delivery/delivery-feature';
+import { AppEvents } from './app/events';
+import { startExpirySweep } from './app/expiry';
+import type { LegOptions } from './app/leg';
+import { systemClock, type Clock, type Store } from './app/ports';
+import { PromptMedia, systemLanguage } from './app/prompt-media';
+import { CallRouter } from './app/router';
 import { AriTelephony } from './ari/ari-telephony';
-import { AgentService } from './app/agent-service';
-import { CallRouter } from './app/call-router';
-import { deliveryFactory } from './app/delivery-factory';
-import { Dispatcher } from './app/dispatcher';
-import { inboundFactory } from './app/inbound';
-import { adoptWaitingCallers } from './app/restart-recovery';
-import { type Clock, systemClock } from './app/ports';
-import { installedLanguages, PromptMedia } from './app/prompt-media';
-import type { Telephony } from './app/telephony';
+import { AriConnection } from './ari/connection';
+import type { Config } from './config/schema';
+import type { AgentRules } from './domain/agent/agent-state';
+import type { Logger } from './log';
+import { startMetricsServer, type MetricsServer } from './metrics/server';
+import { installedLanguages } from './sounds';
+import { createAppStore } from './store/sqlite-app-store';
 import { openStore, type SqliteStore } from './store/sqlite-store';
 import { WebhookDeliverer } from './tickets/webhook-sink';
-import { startExpirySweep } from './app/expiry';
-import { type MetricsServer, startMetricsServer } from './metrics/server';
 
 const ENDPOINT_POLL_MS = 5000;
+/** The daemon's own statements wait this long inside SQLite at most; longer locks are retried on a timer. */
+const DAEMON_BUSY_TIMEOUT_MS = 20;
+const LEG_OPTIONS: LegOptions = { playbackStartTimeoutMs: 5000, failedPromptGraceMs: 1000 };
+/** An agent phone rejecting faster than this is paused, so a broken phone cannot collect misses in ms. */
+const FAST_REJECT_MS = 1000;
+const REJECT_PAUSE_SECONDS = 10;
+/** A caller who pressed 1 waits in silence for the commit: after this long they hear "could not be
+ *  saved, you keep your place" instead (a longer lock only delays the others' writes). */
+const REQUEST_LOCK_DEADLINE_MS = 5000;
 
 export interface DaemonOptions {
   config: Config;
@@ -28,144 +42,181 @@ export interface DaemonOptions {
 }
 
 export class Daemon {
-  private constructor(
-    readonly store: SqliteStore,
-    readonly connection: AriConnection,
-    readonly telephony: Telephony,
-    readonly router: CallRouter,
-    readonly agents: AgentService,
-    readonly dispatcher: Dispatcher,
-    private readonly log: Logger,
-    private readonly webhook: WebhookDeliverer | undefined,
-  ) {}
-
-  private stopExpiry: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
+  private started = false;
   private metrics: MetricsServer | undefined;
+  private stopExpiry: (() => void) | undefined;
+  private readonly offReconnect: () => void;
+
+  private constructor(
+    /** The SQLite adapter's own API (tests and the benchmark read through it). */
+    readonly sqlite: SqliteStore,
+    readonly store: Store,
+    readonly connection: AriConnection,
+    readonly telephony: AriTelephony,
+    readonly router: CallRouter,
+    readonly events: AppEvents,
+    readonly callers: CallersFeature,
+    readonly delivery: DeliveryFeature,
+    readonly agents: AgentsFeature,
+    private readonly webhook: WebhookDeliverer | undefined,
+    private readonly config: Config,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    // Events during an ARI outage are lost: after a reconnect, ask the PBX what is still there.
+    this.offReconnect = telephony.on((event) => {
+      if (event.type === 'connected' && event.reconnect) return this.reconcile('reconnect');
+    });
+  }
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const { config, log } = opts;
     const clock = opts.clock ?? systemClock;
-    const store = openStore(config.db.path, { ticketOutbox: config.tickets.webhookUrl !== '' });
+    const sqlite = openStore(config.db.path, {
+      ticketOutbox: config.tickets.webhookUrl !== '',
+      busyTimeoutMs: DAEMON_BUSY_TIMEOUT_MS,
+      integrityCheck: true,
+    });
+    const store = createAppStore(sqlite, {
+      lockDeadlineMs: config.db.lockTimeoutSeconds * 1000,
+      requestDeadlineMs: REQUEST_LOCK_DEADLINE_MS,
+    });
     const connection = new AriConnection({ ...config.ari, log });
     const telephony = new AriTelephony(connection);
+    const events = new AppEvents((err, event) =>
+      log.error('internal event handler failed', { eventType: event.type, error: (err as Error).message }),
+    );
     const installed = installedLanguages(path.resolve(config.sounds.dir));
     const media = new PromptMedia(
-      { prefix: config.sounds.prefix, installed, defaultLanguage: () => store.settings.get('default_language') ?? config.language.default },
-      store.greetings,
+      { prefix: config.sounds.prefix, installed, defaultLanguage: () => systemLanguage(store.directory, config.language.default) },
+      store.directory,
     );
-    const agents = new AgentService(store, clock, config.agents, log);
-    // The router needs the session factory and the dispatcher needs the router: wire in two steps.
-    // eslint-disable-next-line prefer-const -- assigned after the router that needs it
-    let dispatcher: Dispatcher | undefined;
-    const callerDeps = {
-      telephony,
+    const rules: AgentRules = { maxMissed: config.agents.maxMissed, wrapUpSeconds: config.agents.wrapUpSeconds };
+    const common = { telephony, clock, log, events, media, leg: LEG_OPTIONS };
+
+    let inbound: (e: Parameters<ReturnType<typeof inboundRouter>>[0]) => Promise<void> = () => Promise.resolve();
+    const router = new CallRouter(telephony, (entered) => inbound(entered), log);
+    const agents = new AgentsFeature({ ...common, store, router, rules, endpointPollMs: ENDPOINT_POLL_MS });
+    const callers = new CallersFeature({
+      ...common,
       store,
-      clock,
-      media,
-      log,
-      agents,
+      router,
+      app: config.ari.app,
       settings: config.ivr,
-      maxRequestsPerCallerPerHour: config.callback.maxRequestsPerCallerPerHour,
-      onQueueChanged: () => dispatcher?.kick(),
-    };
-    const router = new CallRouter(telephony, inboundFactory(callerDeps, log), log);
-    dispatcher = new Dispatcher(
+      rateLimits: {
+        perCallerPerHour: config.callback.maxRequestsPerCallerPerHour,
+        withheldPerDidPerHour: config.callback.maxWithheldRequestsPerDidPerHour,
+      },
+    });
+    inbound = inboundRouter({
+      ...common,
+      directory: store.directory,
+      router,
+      special: agents.featureCodes(),
+      startCaller: (call) => callers.startCaller(call),
+    });
+    const delivery = new DeliveryFeature({
+      ...common,
       store,
-      clock,
-      deliveryFactory({
-        telephony,
-        store,
-        clock,
-        router,
-        agents,
-        media,
-        log,
-        app: config.ari.app,
-        ringTimeoutSeconds: config.agents.ringTimeoutSeconds,
-        settings: {
-          menuTimeoutSeconds: config.ivr.menuTimeoutSeconds,
-          maxAttempts: config.callback.maxAttempts,
-          retryDelaySeconds: config.callback.retryDelaySeconds,
-          declineCooldownSeconds: config.agents.declineCooldownSeconds,
-          customerRingSeconds: 30,
-        },
-      }),
-      log,
-    );
-    agents.subscribe(() => dispatcher?.kick());
+      router,
+      callers,
+      hasCaller: (entryId) => callers.has(entryId),
+      app: config.ari.app,
+      rules,
+      agentRingSeconds: config.agents.ringTimeoutSeconds,
+      customerRingSeconds: config.callback.customerRingSeconds,
+      callback: {
+        menuTimeoutSeconds: config.ivr.menuTimeoutSeconds,
+        maxAttempts: config.callback.maxAttempts,
+        retryDelaySeconds: config.callback.retryDelaySeconds,
+        declineCooldownSeconds: config.agents.declineCooldownSeconds,
+      },
+      fastRejectMs: FAST_REJECT_MS,
+      rejectPauseSeconds: REJECT_PAUSE_SECONDS,
+    });
     // Tickets always live in SQLite; with a webhook URL they are also delivered there via the outbox.
     const webhook = config.tickets.webhookUrl
-      ? new WebhookDeliverer({ url: config.tickets.webhookUrl, outbox: store.outbox, clock, log })
+      ? new WebhookDeliverer({ url: config.tickets.webhookUrl, outbox: sqlite.outbox, clock, log })
       : undefined;
-    const daemon = new Daemon(store, connection, telephony, router, agents, dispatcher, log, webhook);
+    const daemon = new Daemon(sqlite, store, connection, telephony, router, events, callers, delivery, agents, webhook, config, clock, log);
+    try {
+      await daemon.run(installed);
+    } catch (err) {
+      await daemon.stop();
+      throw err;
+    }
+    return daemon;
+  }
 
-    // Nothing rings or dials across a restart: in-flight callbacks go back to their place.
-    const recovered = store.entries.recoverInFlight(clock.now());
-    agents.recover();
-    if (recovered > 0) log.info('callbacks returned to their place after restart', { recovered });
-
-    // Expire overdue callbacks before anything could dispatch them, then every minute.
-    daemon.stopExpiry = startExpirySweep({
+  private async run(installed: string[]): Promise<void> {
+    const { config, log, clock, store } = this;
+    // Expire overdue callbacks before anything could dispatch them, then on the schedule.
+    const expiry = startExpirySweep({
       store,
-      reports: store.reports,
       clock,
       expiryMinutes: config.callback.expiryMinutes,
       cron: config.callback.expirySweepCron,
       log,
     });
-    router.start();
-    telephony.on((event) => {
-      if (event.type === 'connected' && event.reconnect) return daemon.reconcile();
-    });
-    try {
-      await connection.start();
-      daemon.metrics = await startMetricsServer({ bind: config.metrics.bind, reports: store.reports, log, clock });
-    } catch (err) {
-      daemon.stopExpiry?.();
-      await router.stop();
-      await connection.stop();
-      store.close();
-      throw err;
-    }
-    await adoptWaitingCallers(callerDeps, router, telephony, log).catch((err) =>
-      log.error('could not re-adopt waiting callers', { error: (err as Error).message }),
-    );
-    dispatcher.start();
-    webhook?.start(5000);
-    daemon.endpointPoll = setInterval(() => void daemon.pollEndpoints(), ENDPOINT_POLL_MS);
+    this.stopExpiry = expiry.stop;
+    await expiry.first;
+    this.router.start();
+    await this.connection.start();
+    await this.reconcile('start');
+    this.agents.start();
+    this.delivery.start();
+    this.webhook?.start(5000);
+    this.metrics = await startMetricsServer({ bind: config.metrics.bind, reports: this.sqlite.reports, log, clock });
+    this.started = true;
     log.info('callbackd started', { app: config.ari.app, db: config.db.path, languages: installed });
-    return daemon;
   }
 
-  endpointPoll: NodeJS.Timeout | undefined;
-
-  /** Agent phones that went offline (unregistered, unreachable) leave the rotation until back. */
-  private async pollEndpoints(): Promise<void> {
+  /**
+   * What is in flight vs what the PBX still has (start, and after every ARI reconnect): channels that
+   * vanished unseen end in their sessions; calls in flight are re-adopted or closed (delivery), callers
+   * on the line re-adopted (callers), agents without a call freed (agents).
+   */
+  private async reconcile(why: 'start' | 'reconnect'): Promise<void> {
     try {
-      for (const { endpoint, state } of await this.telephony.endpointStates()) this.agents.endpointState(endpoint, state);
+      const [channels, bridges] = await Promise.all([this.telephony.listChannels(), this.telephony.listBridges()]);
+      const ended = await this.router.endMissing(new Set(channels.map((c) => c.id)));
+      const calls = await this.delivery.recover(channels, bridges);
+      const callers = await this.callers.recover(channels);
+      const freed = await this.agents.recover(this.delivery.agentsOnCalls());
+      this.log.info(why === 'start' ? 'state reconciled with the PBX at start' : 'state reconciled with the PBX after reconnect', {
+        channels: channels.length,
+        endedUnseen: ended,
+        callsAdopted: calls.adopted,
+        callsEnded: calls.ended,
+        callersAdopted: callers.adopted,
+        callersGone: callers.gone,
+        agentsFreed: freed,
+      });
+      this.events.emit({ type: 'dispatch-needed', reason: why });
     } catch (err) {
-      this.log.warn('could not read endpoint states', { error: (err as Error).message });
+      this.log.error('could not reconcile with the PBX', { why, error: (err as Error).message });
+      if (why === 'start') throw err;
     }
   }
 
-  /** Events during an ARI outage are lost; ask Asterisk which of our calls still exist. */
-  async reconcile(): Promise<void> {
-    const channels = await this.telephony.listChannels();
-    const ended = await this.router.reconcile(new Set(channels.map((c) => c.id)));
-    this.log.info('reconciled after reconnect', { channels: channels.length, endedDuringOutage: ended });
-    this.dispatcher.kick();
+  /** Stops taking calls and closes everything; safe to call more than once and after a failed start. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.endpointPoll);
+  private async shutdown(): Promise<void> {
+    this.offReconnect();
     this.stopExpiry?.();
     await this.metrics?.close();
-    this.dispatcher.stop();
+    this.delivery.stop();
     this.agents.stop();
     await this.webhook?.stop();
     await this.router.stop();
     await this.connection.stop();
-    this.store.close();
-    this.log.info('callbackd stopped');
+    await this.store.close();
+    // After a failed start the caller reports the cause; one line is what the operator should see.
+    if (this.started) this.log.info('callbackd stopped');
   }
 }

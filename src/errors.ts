@@ -1,8 +1,9 @@
 // Base of every error the daemon raises on purpose. `code` is stable (tests, logs and the CLI's exit
 // line rely on it); `message` is one readable sentence for a human.
-export class CallbackdError extends Error {
+// Subclasses only narrow the code type (class StoreError extends CallbackdError<StoreErrorCode> {}).
+export class CallbackdError<Code extends string = string> extends Error {
   constructor(
-    readonly code: string,
+    readonly code: Code,
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -146,7 +146,7 @@ export async function daemonRound(round: number, n: number, opts: RoundOptions):
     seed(daemon);
 
     // Time every callback commit (the transaction with synchronous=FULL) where the daemon makes it.
-    const entries = daemon.store.entries;
+    const entries = daemon.sqlite.entries;
     const requestCallback = entries.requestCallback.bind(entries);
     entries.requestCallback = (req) => {
       const t = performance.now();
@@ -275,7 +275,7 @@ export async function daemonRound(round: number, n: number, opts: RoundOptions):
 }
 
 function seed(daemon: Daemon): void {
-  const { store } = daemon;
+  const store = daemon.sqlite;
   store.queues.upsert({ name: QUEUE, maxWaitSeconds: null, overflow: 'hangup', mohClass: 'default' });
   store.numbers.upsert({
     did: DAEMON_DID,

@@ -1,58 +1,58 @@
 // Callback expiry (DESIGN.md §1 step 8): a callback not executed within callback.expiryMinutes of its
-// request leaves the queue and becomes a "Callback" ticket for later follow-up.
-//
-// Exactly once, also across a crash: the ticket is created first (idempotent per entry and reason in
-// the store), the entry is closed second. A crash between the two leaves a pending entry with its
-// ticket; the next sweep finds the same entry, gets the same ticket back and closes it.
+// (latest) request leaves the queue and becomes a "Callback" ticket for later follow-up. Each expiry is
+// one store transition (ticket + slot closed + slot linked to its ticket), and the ticket is idempotent
+// per slot, so a crash or a second sweep can never create two tickets or lose one.
 import { schedule as cronSchedule } from 'node-cron';
 import type { Logger } from '../log';
-import type { ExpiryCandidate, ReportsRepo } from '../store/reports-repo';
-import type { Clock, Store } from './ports';
+import type { Clock, ExpiryCandidate, Store } from './ports';
 
 export interface ExpiryDeps {
-  store: Pick<Store, 'entries' | 'tickets'>;
-  reports: Pick<ReportsRepo, 'expiryCandidates'>;
+  store: Pick<Store, 'expiry'>;
   clock: Clock;
   expiryMinutes: number;
   log: Logger;
+  /** The ticket subject for a callback in `language` (null: the system's). */
+  subject?: (language: string | null) => string;
 }
 
 /** Expires every pending callback requested at or before now − expiry; returns how many it closed. */
-export function sweepExpired(deps: ExpiryDeps): number {
+export async function sweepExpired(deps: ExpiryDeps): Promise<number> {
   const now = deps.clock.now();
   const cutoff = now - deps.expiryMinutes * 60_000;
   let expired = 0;
-  for (const c of deps.reports.expiryCandidates(cutoff)) {
+  for (const c of await deps.store.expiry.candidates(cutoff)) {
     try {
-      if (expireOne(deps, c, now)) expired++;
+      if (await expireOne(deps, c, now)) expired++;
     } catch (err) {
-      // One bad row must not keep every later callback in the queue forever; it is retried next minute.
+      // One bad row must not keep every later callback in the queue forever; it is retried next time.
       deps.log.error('callback expiry failed', { entryId: c.id, queue: c.queue, error: (err as Error).message });
     }
   }
   return expired;
 }
 
-function expireOne(deps: ExpiryDeps, c: ExpiryCandidate, now: number): boolean {
-  // Re-checked right before acting: all store calls are synchronous, so between this read and the close
-  // below no call flow of this process can offer the slot to an agent.
-  const current = deps.store.entries.get(c.id);
-  if (!current || current.kind !== 'callback' || current.state !== 'pending') return false;
+async function expireOne(deps: ExpiryDeps, c: ExpiryCandidate, now: number): Promise<boolean> {
   const waitedSeconds = Math.max(0, Math.floor((now - c.requestedAt) / 1000));
-  const ticket = deps.store.tickets.create({
-    subject: 'Callback',
-    requester: c.callbackNumber,
-    reason: 'callback-expired',
-    queue: c.queue,
-    did: c.did,
-    entryId: c.id,
-    agentId: null,
-    waitedSeconds,
-    createdAt: now,
-  });
-  const closed = deps.store.entries.close(c.id, 'expired', now, `not executed within ${deps.expiryMinutes} minutes`);
+  const minutes = deps.expiryMinutes === 1 ? '1 minute' : `${deps.expiryMinutes} minutes`;
+  const ticket = await deps.store.expiry.expire(
+    c.id,
+    {
+      subject: deps.subject?.(c.language) ?? 'Callback',
+      requester: c.callbackNumber,
+      reason: 'callback-expired',
+      queue: c.queue,
+      did: c.did,
+      entryId: c.id,
+      agentId: null,
+      waitedSeconds,
+      createdAt: now,
+    },
+    now,
+    `not executed within ${minutes}`,
+  );
+  if (!ticket) return false; // offered to an agent or cancelled meanwhile
   deps.log.info('callback expired', { entryId: c.id, queue: c.queue, ticketId: ticket.id, waitedSeconds });
-  return closed;
+  return true;
 }
 
 export interface ExpirySweepOptions extends ExpiryDeps {
@@ -65,20 +65,36 @@ export interface ExpirySweepOptions extends ExpiryDeps {
   cron?: string;
 }
 
-/** Sweeps every minute until the returned function is called. Never throws from the timer. */
-export function startExpirySweep(opts: ExpirySweepOptions): () => void {
-  const run = () => {
-    try {
-      const n = sweepExpired(opts);
-      if (n > 0) opts.log.info('expiry sweep done', { expired: n });
-    } catch (err) {
-      opts.log.error('expiry sweep failed', { error: (err as Error).message });
-    }
+/** Sweeps on the cron schedule until the returned function is called (idempotent). Never throws from
+ *  the timer; runs never overlap. */
+export function startExpirySweep(opts: ExpirySweepOptions): { stop: () => void; first: Promise<void> } {
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const run = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    running ??= sweepExpired(opts)
+      .then(
+        (n) => {
+          if (n > 0) opts.log.info('expiry sweep done', { expired: n });
+        },
+        (err: unknown) => {
+          opts.log.error('expiry sweep failed', { error: (err as Error).message });
+        },
+      )
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
   };
   const schedule = opts.schedule ?? ((expr, fn) => cronSchedule(expr, fn, { name: 'callbackd-expiry', noOverlap: true }));
-  const task = schedule(opts.cron ?? '* * * * *', run);
-  if (opts.runNow !== false) run();
-  return () => {
-    void Promise.resolve(task.stop()).catch(() => undefined);
+  const task = schedule(opts.cron ?? '* * * * *', () => void run());
+  const first = opts.runNow !== false ? run() : Promise.resolve();
+  return {
+    first,
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      void Promise.resolve(task.stop()).catch(() => undefined);
+    },
   };
 }

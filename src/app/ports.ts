@@ -1,10 +1,14 @@
-// The app layer's view of the outside world. src/store implements Store, src/ari implements Telephony,
-// tests may substitute any of them. Keeping these narrow is what lets the call flows stay testable.
+// What the app layer needs from the outside world, in its own words. Every Store method is a business
+// verb carried out as ONE store operation (one transaction): the call flows never read-modify-write
+// across awaits, so a CLI change or a second process cannot slip in between. Everything is async, so
+// a locked database delays one request instead of the event loop, and a networked store fits later.
+// src/store implements Store, src/ari implements Telephony (telephony.ts); tests use in-memory fakes.
 import type {
   Agent,
-  AgentState,
-  EntryState,
+  AgentEvent,
   Greeting,
+  Leg,
+  LegRole,
   Millis,
   NumberConfig,
   QueueConfig,
@@ -12,12 +16,24 @@ import type {
   Ticket,
   TicketComment,
 } from '../domain/model';
+import type { AgentRules } from '../domain/agent/agent-state';
 
 export interface Clock {
   now(): Millis;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** Configuration the sysadmin keeps in the store (CLI-managed), read per call. */
+export interface DirectoryStore {
+  number(did: string): Promise<NumberConfig | undefined>;
+  numbers(): Promise<NumberConfig[]>;
+  queue(name: string): Promise<QueueConfig | undefined>;
+  setting(key: string): Promise<string | undefined>;
+  greeting(name: string, language: string): Promise<Greeting | undefined>;
+  /** Languages a greeting exists in. */
+  greetingLanguages(name: string): Promise<string[]>;
+}
 
 export interface NewLiveEntry {
   id: string;
@@ -34,116 +50,140 @@ export interface CallbackRequest {
   number: string; // E.164
   requestedAt: Millis;
   language: string;
+  /** Toll-fraud rate limit, checked in the same transaction as the write: at most `cap` requests
+   *  counted under `key` since `since`. The daemon always sets it; without it nothing is counted. */
+  limit?: { key: RateLimitKey; cap: number; since: Millis };
 }
+
+/** Whose requests a rate limit counts: one identified caller, or every withheld caller of a DID. */
+export type RateLimitKey = { callerId: string } | { withheldOnDid: string };
 
 export type CallbackOutcome =
   /** The live entry became a callback slot at its own place. */
   | { kind: 'created'; entryId: string }
   /** An open callback for the same number in this queue already existed; it was updated (it keeps the
    *  earlier of the two places) and the live entry was closed as merged. */
-  | { kind: 'updated'; entryId: string };
+  | { kind: 'updated'; entryId: string }
+  /** Refused: too many requests under the rate-limit key; nothing was written. */
+  | { kind: 'rate-limited'; count: number };
 
-export interface NumbersRepo {
-  get(did: string): NumberConfig | undefined;
-  list(): NumberConfig[];
-  upsert(n: NumberConfig): void;
-  remove(did: string): boolean;
-}
+export type LiveEnd = 'abandoned' | 'overflowed';
 
-export interface GreetingsRepo {
-  get(name: string, language: string): Greeting | undefined;
-  /** Languages a greeting exists in. */
-  languages(name: string): string[];
-  list(): Greeting[];
-  upsert(g: Greeting): void;
-  remove(name: string, language?: string): number;
-}
-
-export interface QueuesRepo {
-  get(name: string): QueueConfig | undefined;
-  list(): QueueConfig[];
-  upsert(q: QueueConfig): void;
-}
-
-export interface SettingsRepo {
-  get(key: string): string | undefined;
-  set(key: string, value: string): void;
-}
-
-export interface EntriesRepo {
-  addLive(e: NewLiveEntry): QueueEntry;
-  get(id: string): QueueEntry | undefined;
-  /** A live caller left the queue without a callback (hung up, overflow). No-op if not waiting. */
-  leave(id: string, at: Millis): void;
-  /** Durably (synchronous=FULL) turns a live entry into a callback slot, or merges it into the open
-   *  callback for the same number and queue. Atomic: either fully applied or not at all. */
-  requestCallback(req: CallbackRequest): CallbackOutcome;
-  /** Open entries (live waiting + callback pending/offered/dialing) of a queue, oldest place first. */
-  open(queue: string): QueueEntry[];
+/** The queue as callers live in it. */
+export interface CallerStore {
+  join(entry: NewLiveEntry): Promise<void>;
+  /** A live caller left without a callback. No-op unless still waiting. */
+  leave(entryId: string, at: Millis, why: LiveEnd): Promise<void>;
+  /** Durably (fsync'd) turns a live entry into a callback slot, or merges it into the open callback for
+   *  the same number and queue, or refuses it under the rate limit. */
+  requestCallback(req: CallbackRequest): Promise<CallbackOutcome>;
+  entry(id: string): Promise<QueueEntry | undefined>;
+  /** The entry a caller's channel belongs to (the latest one), open or not. */
+  entryByChannel(channelId: string): Promise<QueueEntry | undefined>;
   /** 1-based place among the open entries of its queue; undefined if not open. */
-  position(id: string): number | undefined;
-  /** A callback slot is being offered to an agent (pending → offered). False if it was not pending. */
-  markOffered(id: string, agentId: string, at: Millis): boolean;
-  /** Declined / not answered: the slot goes back to pending at its original place. */
-  returnToQueue(id: string, at: Millis): void;
-  /** The agent pressed Call: the customer is being dialled (offered → dialing). False if the slot is
-   *  no longer offered (cancelled or expired meanwhile). */
-  markDialing(id: string, change: { at: Millis; agentId: string; ticketId: number }): boolean;
-  /** Ends an entry: a live caller connected to an agent or a callback done/unanswered/expired/cancelled. */
-  close(
-    id: string,
-    state: Extract<EntryState, 'done' | 'unanswered' | 'expired' | 'cancelled' | 'left'>,
+  position(entryId: string): Promise<number | undefined>;
+  /** Live entries still marked waiting (restart recovery). */
+  waitingLive(): Promise<QueueEntry[]>;
+}
+
+export interface NewLeg {
+  id: string; // the channel id, chosen by us before the call exists
+  entryId: string;
+  role: LegRole;
+  agentId: string | null;
+  at: Millis;
+}
+
+/** Everything dispatch and delivery change. Each method is one transaction and checks its
+ *  preconditions itself (returns false / null when the world moved on meanwhile). */
+export interface DeliveryStore {
+  /** Open entries of every queue and every agent, for one dispatch decision. */
+  snapshot(): Promise<{ entries: QueueEntry[]; agents: Agent[] }>;
+  /** Offer an entry to an agent: the agent leg is recorded BEFORE it is dialled, the agent becomes
+   *  ringing and a callback slot offered. False when the entry is no longer waiting/pending or the
+   *  agent no longer available. */
+  offer(entry: QueueEntry, agentId: string, leg: NewLeg, rules: AgentRules): Promise<boolean>;
+  /** A leg answered (or a re-adopted leg found up). */
+  legUp(legId: string, at: Millis): Promise<void>;
+  leg(legId: string): Promise<Leg | undefined>;
+  /** A leg is over (hung up, never answered, or lost). */
+  legEnded(legId: string, at: Millis, cause: string): Promise<void>;
+  /** The agent pressed Call: ticket created, slot dialing, agent busy — only if the slot is still
+   *  offered to this agent. Returns the ticket, or null when the slot was cancelled/expired meanwhile. */
+  acceptCallback(entryId: string, agentId: string, ticket: NewTicket, rules: AgentRules): Promise<Ticket | null>;
+  /** A customer dial is about to start: its leg is recorded first (one leg per attempt). */
+  customerDialStarting(leg: NewLeg): Promise<void>;
+  /** A customer dial ended without a conversation. `counted`: it really reached the network (no
+   *  answer, busy, rejected) and counts as an attempt; faults (no route, PBX restart) do not. */
+  customerDialEnded(entryId: string, legId: string, at: Millis, cause: string, counted: boolean): Promise<number>;
+  /** Agent and the other party are bridged: the entry is done (a callback connected, or a live caller
+   *  answered), the attempt counted for a callback, the legs (a live caller's own channel becomes a
+   *  'caller' leg) carry the bridge, the agent is busy. */
+  connected(
+    entryId: string,
+    legs: Array<{ id: string; role: LegRole }>,
+    bridgeId: string,
+    agentId: string,
     at: Millis,
-    outcome?: string,
-  ): boolean;
-  /** Counts one more dial attempt of a callback. */
-  countAttempt(id: string, at: Millis): number;
-  /** After a restart nothing is ringing or dialing any more: offered/dialing slots become pending again. */
-  recoverInFlight(at: Millis): number;
-  /** Live entries still marked waiting (for restart recovery). */
-  waitingLive(): QueueEntry[];
-  /** Callback requests made from this caller ID since `since` (including ones merged into another). */
-  requestsByCaller(callerId: string, since: Millis): number;
+    rules: AgentRules,
+  ): Promise<void>;
+  /** A conversation is over: its legs end, the agent goes to wrap-up. */
+  conversationEnded(entryId: string, agentId: string, at: Millis, cause: string, rules: AgentRules): Promise<void>;
+  /** Declined, rung out or hung up before choosing (or a live caller's agent did not answer): a slot
+   *  goes back to its own place, the offer's legs end, the agent gets `agentEvent` (missed/released). */
+  returnToQueue(entryId: string, agentId: string, at: Millis, agentEvent: AgentEvent, cause: string, rules: AgentRules): Promise<void>;
+  /** No answer after the last attempt (or the agent gave up): closed unanswered, the ticket gets an
+   *  internal comment, the legs end, the agent goes to wrap-up. */
+  finishUnanswered(entryId: string, agentId: string, at: Millis, detail: string, comment: string | null, rules: AgentRules): Promise<void>;
+  /** A call in flight was interrupted by a fault (PBX restart, legs lost while we were away): the slot
+   *  goes back to its place, nothing is counted, the cause is kept on the ticket if there is one. */
+  returnAfterFault(entryId: string, agentId: string | null, at: Millis, cause: string, rules: AgentRules): Promise<void>;
+  /** Legs we created that are not ended yet (restart / reconnect reconciliation). */
+  openLegs(): Promise<Leg[]>;
 }
 
-export interface NewAgent {
-  id: string;
-  name: string;
-  endpoint: string;
-  queues: string[];
-}
-
-export interface AgentsRepo {
-  get(id: string): Agent | undefined;
-  byEndpoint(endpoint: string): Agent | undefined;
-  list(): Agent[];
-  add(agent: NewAgent, at: Millis): Agent;
-  update(id: string, change: { name?: string; endpoint?: string; queues?: string[] }): Agent;
-  remove(id: string): boolean;
-  /** Moves the agent to a state; becoming available stamps idle_since, `missed` may be set alongside. */
-  setState(id: string, state: AgentState, at: Millis, missed?: number): void;
-  setOnline(endpoint: string, online: boolean): void;
+export interface AgentStore {
+  agent(id: string): Promise<Agent | undefined>;
+  byEndpoint(endpoint: string): Promise<Agent | undefined>;
+  list(): Promise<Agent[]>;
+  /** Applies one agent event by the shared rules (domain/agent/agent-state.ts) in one transaction;
+   *  returns the agent afterwards (undefined if it does not exist). */
+  apply(agentId: string, event: AgentEvent, at: Millis, rules: AgentRules): Promise<Agent | undefined>;
+  setOnline(endpoint: string, online: boolean): Promise<boolean>;
 }
 
 export type NewTicket = Omit<Ticket, 'id'>;
 
-export interface TicketsRepo {
-  /** Creates the ticket (and its outbox row when external delivery is on), idempotent per entry and
-   *  reason: a second call for the same entry/reason returns the existing ticket. */
-  create(t: NewTicket): Ticket;
-  addComment(ticketId: number, body: string, at: Millis, internal?: boolean): TicketComment;
-  get(id: number): Ticket | undefined;
-  comments(ticketId: number): TicketComment[];
-  list(filter?: { since?: Millis; limit?: number }): Ticket[];
+/** A pending callback old enough to expire. */
+export interface ExpiryCandidate {
+  id: string;
+  queue: string;
+  did: string;
+  callbackNumber: string;
+  requestedAt: Millis;
+  language: string | null;
+}
+
+export interface ExpiryStore {
+  candidates(cutoff: Millis): Promise<ExpiryCandidate[]>;
+  /** Ticket for follow-up + slot closed as expired + slot linked to its ticket, in one transaction;
+   *  null when the slot is no longer pending (offered meanwhile, cancelled). */
+  expire(entryId: string, ticket: NewTicket, at: Millis, outcome: string): Promise<Ticket | null>;
+}
+
+export interface TicketStore {
+  get(id: number): Promise<Ticket | undefined>;
+  comments(ticketId: number): Promise<TicketComment[]>;
 }
 
 export interface Store {
-  numbers: NumbersRepo;
-  greetings: GreetingsRepo;
-  queues: QueuesRepo;
-  settings: SettingsRepo;
-  entries: EntriesRepo;
-  agents: AgentsRepo;
-  tickets: TicketsRepo;
-  close(): void;
+  directory: DirectoryStore;
+  callers: CallerStore;
+  delivery: DeliveryStore;
+  agents: AgentStore;
+  expiry: ExpiryStore;
+  tickets: TicketStore;
+  /** Calls `onChange` when another process (the admin CLI) changed the store; returns a stop function. */
+  watchExternalChanges(onChange: () => void): () => void;
+  close(): Promise<void>;
 }

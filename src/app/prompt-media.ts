@@ -1,54 +1,46 @@
 // Turns what a flow wants to say (PromptRef) into Asterisk media URIs, in the call's language.
-// The language is chosen once per call: the number's callback language → system default → English,
-// limited to languages whose prompts are actually installed.
-import fs from 'node:fs';
-import path from 'node:path';
+// The language is chosen once per call (domain/language.ts languageForNumber); a number's own greeting
+// is looked up in the store, in the call's language, falling back to the system default's version.
+import { languageForNumber, resolveLanguage } from '../domain/language';
 import type { NumberConfig } from '../domain/model';
-import { resolveLanguage } from '../domain/language';
 import type { PromptId, PromptRef } from '../domain/prompts';
-import type { GreetingsRepo } from './ports';
+import type { DirectoryStore } from './ports';
 
-/** Languages that have shipped prompts: sounds/<lang>/ folders holding at least the welcome prompt. */
-export function installedLanguages(soundsDir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(soundsDir);
-  } catch {
-    return [];
-  }
-  return names.filter((n) => fs.existsSync(path.join(soundsDir, n, 'welcome.wav'))).sort();
+/** The system default language: the `default_language` setting wins over the configured one. */
+export async function systemLanguage(directory: Pick<DirectoryStore, 'setting'>, configured: string): Promise<string> {
+  return (await directory.setting('default_language')) ?? configured;
 }
 
 export class PromptMedia {
   constructor(
-    private readonly opts: { prefix: string; installed: readonly string[]; defaultLanguage: () => string },
-    private readonly greetings: GreetingsRepo,
+    private readonly opts: { prefix: string; installed: readonly string[]; defaultLanguage: () => Promise<string> },
+    private readonly directory: Pick<DirectoryStore, 'greeting' | 'greetingLanguages'>,
   ) {}
 
-  /** The language a call on this number hears. */
-  languageFor(number: NumberConfig | undefined): string {
-    return resolveLanguage([number?.callbackLanguage, this.opts.defaultLanguage()], this.opts.installed, 'en');
+  /** The language a call on this number hears (undefined number: the system's, e.g. for agents). */
+  async languageFor(number: NumberConfig | undefined): Promise<string> {
+    return languageForNumber(number?.callbackLanguage, await this.opts.defaultLanguage(), this.opts.installed);
   }
 
   shipped(id: PromptId, language: string): string {
     return `sound:${this.opts.prefix}/${language}/${id}`;
   }
 
-  media(ref: PromptRef, language: string, number?: NumberConfig): string {
+  async media(ref: PromptRef, language: string, number?: NumberConfig): Promise<string> {
     if (ref.kind === 'prompt') return this.shipped(ref.id, language);
     const name = ref.which === 'offer' ? number?.callbackGreeting : number?.confirmationGreeting;
     if (name) {
-      const available = this.greetings.languages(name);
+      const available = await this.directory.greetingLanguages(name);
       if (available.length > 0) {
-        const lang = resolveLanguage([language, this.opts.defaultLanguage()], available, 'en');
-        const greeting = this.greetings.get(name, lang) ?? this.greetings.get(name, available[0]);
+        const lang = resolveLanguage([language, await this.opts.defaultLanguage()], available, 'en');
+        const greeting = (await this.directory.greeting(name, lang)) ?? (await this.directory.greeting(name, available[0]));
         if (greeting) return `sound:${greeting.sound}`;
       }
     }
     return this.shipped(ref.which === 'offer' ? 'offer' : 'confirmation', language);
   }
 
-  mediaList(refs: PromptRef[], language: string, number?: NumberConfig): string[] {
-    return refs.map((r) => this.media(r, language, number));
+  mediaList(refs: PromptRef[], language: string, number?: NumberConfig): Promise<string[]> {
+    return Promise.all(refs.map((r) => this.media(r, language, number)));
   }
 }

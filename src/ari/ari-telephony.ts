@@ -1,9 +1,27 @@
-// Telephony over ARI REST. Every call has a timeout, because ari-client's requests never settle when
-// Asterisk goes away, and every failure becomes a typed AriError.
+// The Telephony port over ARI REST. Every call has a timeout, because ari-client's requests never settle
+// when Asterisk goes away, and every failure becomes the port's TelephonyError.
 import { randomUUID } from 'node:crypto';
-import type { ChannelInfo, OriginateRequest, Telephony, TelephonyListener } from '../app/telephony';
+import {
+  TelephonyError,
+  type BridgeInfo,
+  type ChannelInfo,
+  type DialRequest,
+  type Telephony,
+  type TelephonyListener,
+} from '../app/telephony';
 import type { AriConnection } from './connection';
-import { AriError, translateAriError } from './errors';
+import { translateAriError } from './errors';
+
+/** A test phone placing a call through ARI (the test harness and the benchmark, not the daemon). */
+export interface OriginateRequest {
+  endpoint: string;
+  callerId?: string;
+  app: string;
+  appArgs?: string[];
+  timeoutSeconds?: number;
+  channelId?: string;
+  variables?: Record<string, string>;
+}
 
 export class AriTelephony implements Telephony {
   constructor(private readonly conn: AriConnection) {}
@@ -12,11 +30,15 @@ export class AriTelephony implements Telephony {
     return this.conn.on(listener);
   }
 
+  get connected(): boolean {
+    return this.conn.isOnline;
+  }
+
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     const ms = this.conn.opts.requestTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AriError('ARI_TIMEOUT', `${operation}: no answer from ARI within ${ms} ms`)), ms);
+      timer = setTimeout(() => reject(new TelephonyError('TELEPHONY_TIMEOUT', `${operation}: no answer from ARI within ${ms} ms`)), ms);
     });
     try {
       return await Promise.race([run(), timeout]);
@@ -35,9 +57,8 @@ export class AriTelephony implements Telephony {
     return this.call('hangup', () => this.conn.api.channels.hangup({ channelId, reason }));
   }
 
-  async play(channelId: string, media: string[], playbackId: string = randomUUID()): Promise<string> {
+  async play(channelId: string, media: string[], playbackId: string = randomUUID()): Promise<void> {
     await this.call('play', () => this.conn.api.channels.play({ channelId, media, playbackId }));
-    return playbackId;
   }
 
   stopPlayback(playbackId: string): Promise<void> {
@@ -56,6 +77,7 @@ export class AriTelephony implements Telephony {
     return this.call('sendDtmf', () => this.conn.api.channels.sendDTMF({ channelId, dtmf: digits, duration: durationMs, between: 120 }));
   }
 
+  /** Places a call whose channel enters `app` when answered (test phones; the daemon uses dial()). */
   async originate(req: OriginateRequest): Promise<string> {
     const channelId = req.channelId ?? randomUUID();
     await this.call('originate', () =>
@@ -72,24 +94,82 @@ export class AriTelephony implements Telephony {
     return channelId;
   }
 
+  async dial(req: DialRequest): Promise<void> {
+    // The channel is created inside our app first (so it stays ours even if it is answered while we are
+    // away), then dialled. The number the called phone shows is this channel's connected line.
+    // (CALLERID too, so the channel itself reads as coming from that number, e.g. in channel lists.)
+    const variables: Record<string, string> = {};
+    if (req.callerId) variables['CONNECTEDLINE(num)'] = variables['CALLERID(num)'] = req.callerId;
+    if (req.callerName) variables['CONNECTEDLINE(name)'] = variables['CALLERID(name)'] = req.callerName;
+    await this.call('create', () =>
+      this.conn.api.channels.create({
+        endpoint: req.endpoint,
+        app: req.app,
+        appArgs: req.appArgs.join(','),
+        channelId: req.channelId,
+        variables,
+      } as never),
+    );
+    try {
+      await this.call('dial', () => this.conn.api.channels.dial({ channelId: req.channelId, timeout: req.timeoutSeconds }));
+    } catch (err) {
+      await this.hangup(req.channelId).catch(() => undefined);
+      throw err;
+    }
+  }
+
   async listChannels(): Promise<ChannelInfo[]> {
     const channels = await this.call('listChannels', () => this.conn.api.channels.list());
-    return channels.map((c) => ({
-      id: c.id,
-      state: c.state,
-      callerId: c.caller?.number ?? '',
-      dialed: c.dialplan?.exten ?? '',
-    }));
+    return channels.map((c) => {
+      const raw = c as unknown as { creationtime?: string; dialplan?: { exten?: string; app_name?: string; app_data?: string } };
+      return {
+        id: c.id,
+        state: c.state,
+        callerId: c.caller?.number ?? '',
+        dialed: raw.dialplan?.exten ?? '',
+        createdAt: raw.creationtime ? Date.parse(raw.creationtime) : 0,
+        app: raw.dialplan?.app_name ?? '',
+        appData: raw.dialplan?.app_data ?? '',
+      };
+    });
+  }
+
+  async listBridges(): Promise<BridgeInfo[]> {
+    const bridges = await this.call('listBridges', () => this.conn.api.bridges.list());
+    return bridges.map((b) => ({ id: b.id, channelIds: ([] as string[]).concat(b.channels ?? []) }));
+  }
+
+  async getVariable(channelId: string, name: string): Promise<string | undefined> {
+    try {
+      const { value } = await this.call('getVariable', () => this.conn.api.channels.getChannelVar({ channelId, variable: name }));
+      return value === '' ? undefined : value;
+    } catch (err) {
+      // ARI answers 404 both for an unknown channel and for an unset variable.
+      if (err instanceof TelephonyError && err.code === 'CHANNEL_GONE' && /variable/i.test(err.message)) return undefined;
+      throw err;
+    }
+  }
+
+  async dialplanHas(context: string, extension: string): Promise<boolean> {
+    // DIALPLAN_EXISTS needs a channel: a Local channel is created in our app and never dialled, so
+    // nothing rings; it only lends itself to the function.
+    const channelId = `probe-${randomUUID()}`;
+    await this.call('probe', () =>
+      this.conn.api.channels.create({ endpoint: `Local/probe@${context}`, app: this.conn.opts.app, appArgs: 'route-probe', channelId }),
+    );
+    try {
+      return (await this.getVariable(channelId, `DIALPLAN_EXISTS(${context},${extension},1)`)) === '1';
+    } finally {
+      await this.hangup(channelId).catch(() => undefined);
+    }
   }
 
   continueInDialplan(channelId: string, context: string, extension: string, priority: number): Promise<void> {
     return this.call('continueInDialplan', () => this.conn.api.channels.continueInDialplan({ channelId, context, extension, priority }));
   }
 
-  async createBridge(): Promise<string> {
-    const bridgeId = randomUUID();
+  async createBridge(bridgeId: string): Promise<void> {
     await this.call('createBridge', () => this.conn.api.bridges.create({ type: 'mixing', bridgeId }));
-    return bridgeId;
   }
 
   addToBridge(bridgeId: string, channelIds: string[]): Promise<void> {
@@ -103,9 +183,5 @@ export class AriTelephony implements Telephony {
   async endpointStates(): Promise<Array<{ endpoint: string; state: string }>> {
     const endpoints = await this.call('endpointStates', () => this.conn.api.endpoints.list());
     return endpoints.map((e) => ({ endpoint: `${e.technology}/${e.resource}`, state: e.state ?? 'unknown' }));
-  }
-
-  setVariable(channelId: string, variable: string, value: string): Promise<void> {
-    return this.call('setVariable', () => this.conn.api.channels.setChannelVar({ channelId, variable, value }));
   }
 }

@@ -1,6 +1,7 @@
 // `callbackd agents list|add|remove|login|logout`: the people (SIP phones) queues are served by.
 import type { Command } from 'commander';
-import type { NewAgent } from '../app/ports';
+import type { AgentRules } from '../domain/agent/agent-state';
+import type { NewAgent } from '../store/repos';
 import type { Agent } from '../domain/model';
 import type { CliContext, CliDeps } from './context';
 import { withContext } from './context';
@@ -45,6 +46,12 @@ export function checkRemove(agent: Agent): void {
   if (ON_CALL.includes(agent.state))
     throw new CliError('CLI_CONFLICT', `agent ${agent.id} is ${agent.state} right now; log them out and retry after the call`);
 }
+
+/** The daemon's agent rules, from the same config. */
+const rulesOf = (ctx: CliContext): AgentRules => ({
+  maxMissed: ctx.config.agents.maxMissed,
+  wrapUpSeconds: ctx.config.agents.wrapUpSeconds,
+});
 
 function mustGet(ctx: CliContext, id: string): Agent {
   const agent = ctx.store.agents.get(id);
@@ -133,9 +140,10 @@ export function registerAgents(program: Command, deps: CliDeps): void {
         cmd,
         deps,
         (ctx) => {
-          if (checkLogin(mustGet(ctx, id)) === 'already') return done(`agent ${id} is already available`);
-          ctx.store.agents.setState(id, 'available', ctx.clock.now());
-          done(`agent ${id} logged in (available)`);
+          const already = checkLogin(mustGet(ctx, id)) === 'already';
+          // The same rule as *45 from the phone: a login also ends the miss streak.
+          ctx.store.agents.apply(id, { type: 'login' }, ctx.clock.now(), rulesOf(ctx));
+          done(already ? `agent ${id} is already available` : `agent ${id} logged in (available)`);
         },
         { mustExist: true },
       ),
@@ -152,7 +160,7 @@ export function registerAgents(program: Command, deps: CliDeps): void {
         (ctx) => {
           const agent = mustGet(ctx, id);
           if (agent.state === 'logged-out') return done(`agent ${id} is already logged out`);
-          ctx.store.agents.setState(id, 'logged-out', ctx.clock.now());
+          ctx.store.agents.apply(id, { type: 'logout' }, ctx.clock.now(), rulesOf(ctx));
           done(`agent ${id} logged out`);
         },
         { mustExist: true },

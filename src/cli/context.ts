@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Clock, Store } from '../app/ports';
+import type { Clock } from '../app/ports';
 import { systemClock } from '../app/ports';
-import { installedLanguages } from '../app/prompt-media';
+import { installedLanguages } from '../sounds';
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import type { ReportsRepo } from '../store/reports-repo';
@@ -29,7 +29,7 @@ export interface CliContext {
   user: string;
   /** Absolute sounds.dir. */
   soundsDir: string;
-  readonly store: Store;
+  readonly store: SqliteStore;
   readonly reports: ReportsRepo;
   /** Languages with shipped prompts (sounds/<lang>/welcome.wav). */
   languages(): string[];

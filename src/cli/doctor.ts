@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { preflight } from '../ari/preflight';
-import { resolveLanguage } from '../domain/language';
+import { languageForNumber } from '../domain/language';
 import type { Greeting, NumberConfig } from '../domain/model';
 import { PROMPT_IDS } from '../domain/prompts';
 import { describeError } from '../errors';
@@ -30,9 +30,8 @@ export interface SoundFacts {
   promptExists(language: string, id: string): boolean;
 }
 
-/** The language a call on this number is played in (the daemon's own rule: number → default → en). */
-const languageOf = (f: SoundFacts, n: NumberConfig | undefined) =>
-  resolveLanguage([n?.callbackLanguage, f.defaultLanguage], f.installed, 'en');
+/** The language a call on this number is played in (the daemon's own rule). */
+const languageOf = (f: SoundFacts, n: NumberConfig | undefined) => languageForNumber(n?.callbackLanguage, f.defaultLanguage, f.installed);
 
 /** Each greeting a number uses must exist in that number's language with its file present; every
  *  other greeting recording must at least have its file. */

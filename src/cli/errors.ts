@@ -13,15 +13,7 @@ export type CliErrorCode =
   | 'CLI_SOUND_FAILED' // a greeting file could not be read, converted or installed
   | 'CLI_DOCTOR_FAILED'; // at least one doctor check failed
 
-export class CliError extends CallbackdError {
-  constructor(
-    override readonly code: CliErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(code, message, options);
-  }
-}
+export class CliError extends CallbackdError<CliErrorCode> {}
 
 export const invalid = (message: string) => new CliError('CLI_INVALID_ARGUMENT', message);
 export const notFound = (message: string) => new CliError('CLI_NOT_FOUND', message);

@@ -5,7 +5,7 @@ import { validate as validateCron } from 'node-cron';
 
 export interface Config {
   ari: { url: string; user: string; password: string; app: string; requestTimeoutMs: number };
-  db: { path: string };
+  db: { path: string; lockTimeoutSeconds: number };
   log: { level: 'error' | 'warn' | 'info' | 'debug'; format: 'auto' | 'json' | 'pretty' };
   ivr: {
     offerDelaySeconds: number;
@@ -21,6 +21,8 @@ export interface Config {
     maxAttempts: number;
     retryDelaySeconds: number;
     maxRequestsPerCallerPerHour: number;
+    maxWithheldRequestsPerDidPerHour: number;
+    customerRingSeconds: number;
   };
   agents: { ringTimeoutSeconds: number; wrapUpSeconds: number; maxMissed: number; declineCooldownSeconds: number };
   tickets: { webhookUrl: string };
@@ -40,6 +42,9 @@ export const SCHEMA: Record<string, { kind: Kind; default: string | number }> = 
   'ari.app': { kind: 'string', default: 'callbackd' },
   'ari.requestTimeoutMs': { kind: 'positive', default: 5000 },
   'db.path': { kind: 'string', default: 'data/callbackd.db' },
+  // How long a write may wait for another process's lock (a CLI, a backup) before the call it belongs
+  // to is told "sorry"; the event loop never waits, the write is retried on a timer meanwhile.
+  'db.lockTimeoutSeconds': { kind: 'positive', default: 60 },
   'log.level': { kind: { oneOf: ['error', 'warn', 'info', 'debug'] }, default: 'info' },
   'log.format': { kind: { oneOf: ['auto', 'json', 'pretty'] }, default: 'auto' },
   'ivr.offerDelaySeconds': { kind: 'nonnegative', default: 30 },
@@ -56,6 +61,10 @@ export const SCHEMA: Record<string, { kind: Kind; default: string | number }> = 
   'callback.retryDelaySeconds': { kind: 'nonnegative', default: 120 },
   // Toll-fraud guard: callback requests one caller ID may make per hour.
   'callback.maxRequestsPerCallerPerHour': { kind: 'integer', default: 5 },
+  // Withheld callers cannot be told apart: they share one (higher) budget per DID.
+  'callback.maxWithheldRequestsPerDidPerHour': { kind: 'integer', default: 20 },
+  // How long the customer's phone rings before the attempt counts as not answered.
+  'callback.customerRingSeconds': { kind: 'positive', default: 30 },
   'agents.ringTimeoutSeconds': { kind: 'positive', default: 20 },
   'agents.wrapUpSeconds': { kind: 'nonnegative', default: 10 },
   // Offers in a row an agent lets ring out before being logged out.

@@ -38,3 +38,12 @@ export function resolveLanguage(
   }
   return fallback.toLowerCase();
 }
+
+/**
+ * The language a call on a number hears (DESIGN.md §1 step 10): the number's callback language, then
+ * the system default, then English — limited to languages whose prompts are installed. One rule for the
+ * daemon and for `callbackd doctor`.
+ */
+export function languageForNumber(numberLanguage: string | null | undefined, systemDefault: string, installed: readonly string[]): string {
+  return resolveLanguage([numberLanguage, systemDefault], installed, 'en');
+}

@@ -17,8 +17,11 @@ export interface NumberConfig {
   callbackGreeting: string | null;
   /** Greeting name played once the request is stored; null = the shipped default prompt. */
   confirmationGreeting: string | null;
-  /** Outbound trunk for the callback leg, an Asterisk endpoint such as "loop" (dialled as PJSIP/<n>@trunk). */
+  /** Where callbacks are dialled (domain/outbound.ts dialTarget): null = the admin's callbackd-outbound
+   *  dialplan context, `dialplan:<context>`, a dial-string template, or a PJSIP trunk name. */
   outboundTrunk: string | null;
+  /** Number the customer sees when called back; null = the DID. */
+  outboundCallerId?: string | null;
   /** Countries callbacks may go to (comma-separated ISO codes, '*' = any); null = the DID's country. */
   allowedCountries?: string | null;
 }
@@ -75,13 +78,40 @@ export interface QueueEntry {
   callerId: string | null;
   /** E.164 number to call back; set once kind = callback. */
   callbackNumber: string | null;
+  /** Latest request (a repeated request refreshes it; expiry counts from here). */
   requestedAt: Millis | null;
+  /** First request of this slot (the callback wait supervisors see counts from here). */
+  firstRequestedAt: Millis | null;
   /** Language the request was confirmed in. */
   language: string | null;
+  /** Customer dials that really reached the network (faults are not counted). */
+  attempts: number;
+  /** The agent it is offered to / being executed by. */
+  agentId: string | null;
+  /** The ticket of an accepted or expired callback. */
+  ticketId: number | null;
 }
 
-/** An agent's availability (DESIGN.md §1 step 5). */
+/** An agent's availability (DESIGN.md §1 step 5). Changed only through AgentEvents and the rules in
+ *  agent/agent-state.ts, by the daemon and the admin CLI alike. */
 export type AgentState = 'logged-out' | 'available' | 'ringing' | 'busy' | 'wrap-up';
+
+export type AgentEvent =
+  | { type: 'login' }
+  | { type: 'logout' }
+  /** Offered a call: the phone rings. */
+  | { type: 'ringing' }
+  /** Answered and talking (or about to): busy, the miss streak ends. */
+  | { type: 'answered' }
+  /** Let it ring out or rejected it: one more miss; too many in a row logs the agent out. */
+  | { type: 'missed' }
+  /** Back to available without blame (declined, the caller vanished, a fault). */
+  | { type: 'released' }
+  /** A conversation ended: wrap-up time, or available at once without wrap-up. */
+  | { type: 'call-ended' }
+  | { type: 'wrap-up-ended' }
+  /** Start-up found the agent ringing/busy/wrap-up without any live call of ours. */
+  | { type: 'recovered' };
 
 export interface Agent {
   id: string;
@@ -118,4 +148,23 @@ export interface TicketComment {
   body: string;
   internal: boolean;
   createdAt: Millis;
+}
+
+/** Which side of a call we created a channel for. A live caller's own channel is a 'caller' leg once
+ *  it is bridged, so a conversation can be found again after a restart. */
+export type LegRole = 'agent' | 'customer' | 'caller';
+
+/** A channel the daemon dialled (or bridged), recorded before it exists so that a restart knows
+ *  what is in flight (DESIGN.md §4 "Durable legs"). */
+export interface Leg {
+  id: string; // the channel id
+  entryId: string;
+  role: LegRole;
+  agentId: string | null;
+  state: 'dialing' | 'up' | 'ended';
+  bridgeId: string | null;
+  createdAt: Millis;
+  answeredAt: Millis | null;
+  endedAt: Millis | null;
+  cause: string | null;
 }

@@ -1,9 +1,10 @@
 // Agents and the queues they serve (tables `agents`, `agent_queues`). Validation is the schema's: a
 // duplicate id or endpoint, or a queue that is not configured, ends as STORE_CONSTRAINT.
-import type { AgentsRepo, NewAgent } from '../app/ports';
-import type { Agent, AgentState, Millis } from '../domain/model';
+import { nextAgentState, type AgentRules } from '../domain/agent/agent-state';
+import type { Agent, AgentEvent, AgentState, Millis } from '../domain/model';
 import type { Db } from './db';
 import { StoreError, rethrowConstraint } from './errors';
+import type { AgentsRepo, NewAgent } from './repos';
 
 interface AgentRow {
   id: string;
@@ -48,10 +49,12 @@ export function createAgentsRepo(db: Db): AgentsRepo {
   const setStateStmt = db.prepare<[{ id: string; state: AgentState; at: Millis; missed: number | null }]>(`
     UPDATE agents
     SET state = @state, state_since = @at,
-        idle_since = CASE WHEN @state = 'available' THEN @at ELSE idle_since END,
+        idle_since = CASE WHEN @state = 'available' AND state <> 'available' THEN @at ELSE idle_since END,
         missed = coalesce(@missed, missed)
     WHERE id = @id`);
-  const setOnlineStmt = db.prepare<[{ endpoint: string; online: number }]>('UPDATE agents SET online = @online WHERE endpoint = @endpoint');
+  const setOnlineStmt = db.prepare<[{ endpoint: string; online: number }]>(
+    'UPDATE agents SET online = @online WHERE endpoint = @endpoint AND online <> @online',
+  );
 
   const withQueues = (r: AgentRow): Agent => toModel(r, queuesOfStmt.all(r.id));
   const insertQueues = (id: string, queues: string[]): void => {
@@ -69,6 +72,17 @@ export function createAgentsRepo(db: Db): AgentsRepo {
       clearQueuesStmt.run(id);
       insertQueues(id, change.queues);
     }
+  });
+
+  // Read, decide by the shared rules, write: one IMMEDIATE transaction, so the CLI and the daemon can
+  // both change an agent without losing each other's change.
+  const applyTx = db.transaction((id: string, event: AgentEvent, at: Millis, rules: AgentRules) => {
+    const before = getStmt.get(id);
+    if (!before) return undefined;
+    const change = nextAgentState({ state: before.state, missed: before.missed }, event, rules);
+    if (!change.changed) return { agent: withQueues(before), changed: false, reason: change.reason };
+    setStateStmt.run({ id, state: change.state, at, missed: change.missed });
+    return { agent: withQueues(getStmt.get(id)!), changed: true };
   });
 
   const get = (id: string): Agent | undefined => {
@@ -115,8 +129,7 @@ export function createAgentsRepo(db: Db): AgentsRepo {
         rethrowConstraint(err, `state ${state} of agent ${id}`);
       }
     },
-    setOnline: (endpoint, online) => {
-      setOnlineStmt.run({ endpoint, online: online ? 1 : 0 });
-    },
+    apply: (id, event, at, rules) => applyTx.immediate(id, event, at, rules),
+    setOnline: (endpoint, online) => setOnlineStmt.run({ endpoint, online: online ? 1 : 0 }).changes > 0,
   };
 }

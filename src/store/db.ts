@@ -1,6 +1,6 @@
 // Opening the SQLite file: connection pragmas and schema migrations. Every way this can fail ends as a
 // StoreError naming the path, because it is the first thing an operator sees when the daemon won't start.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError, openError } from './errors';
@@ -8,19 +8,31 @@ import { migrations as allMigrations, type Migration } from './migrations';
 
 export type Db = Database.Database;
 
+/** Default for short-lived processes (the CLI): wait up to 5 s for another process's write lock. */
 const BUSY_TIMEOUT_MS = 5000;
 
 function isMemory(path: string): boolean {
   return path === ':memory:' || path === '';
 }
 
-export function openDatabase(path: string, migrations: readonly Migration[] = allMigrations): Db {
+export function openDatabase(
+  path: string,
+  migrations: readonly Migration[] = allMigrations,
+  opts: { busyTimeoutMs?: number; integrityCheck?: boolean } = {},
+): Db {
   let db: Db | undefined;
   try {
-    if (!isMemory(path)) mkdirSync(dirname(path), { recursive: true });
+    if (!isMemory(path)) {
+      mkdirSync(dirname(path), { recursive: true });
+      refuseEmptyFile(path);
+    }
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-    configure(db, path);
+    configure(db, path, BUSY_TIMEOUT_MS);
+    if (opts.integrityCheck) checkIntegrity(db, path);
     migrate(db, path, migrations);
+    // Opening may wait for a CLI's lock like any short process; afterwards the daemon's statements
+    // must not block its event loop that long (it retries asynchronously instead).
+    if (opts.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${opts.busyTimeoutMs}`);
     return db;
   } catch (err) {
     db?.close();
@@ -28,9 +40,35 @@ export function openDatabase(path: string, migrations: readonly Migration[] = al
   }
 }
 
-function configure(db: Db, path: string): void {
+/** SQLite treats a 0-byte file as a new empty database; for a file that had our data (a truncated copy,
+ *  a full disk) that would silently start over with no callbacks. A new database is a missing file. */
+function refuseEmptyFile(path: string): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return; // does not exist yet: created below
+  }
+  if (size === 0) {
+    throw new StoreError(
+      'STORE_CORRUPT',
+      `database ${path} is an empty (0-byte) file; restore it from a backup, or delete it to start a new database`,
+    );
+  }
+}
+
+/** Damaged pages would otherwise surface mid-call as failed writes. quick_check reads every page once. */
+function checkIntegrity(db: Db, path: string): void {
+  const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  if (problems.length > 0) {
+    throw new StoreError('STORE_CORRUPT', `database ${path} is damaged (${problems.slice(0, 3).join('; ')}); restore it from a backup`);
+  }
+}
+
+function configure(db: Db, path: string, busyTimeoutMs: number): void {
   // Set first so that the journal-mode switch below already waits for other processes.
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   // This is also the first statement that reads the file header, so a non-database fails here
   // (SQLITE_NOTADB -> STORE_CORRUPT).
   const mode = db.pragma('journal_mode = WAL', { simple: true });

@@ -12,15 +12,7 @@ export type StoreErrorCode =
   | 'STORE_CONSTRAINT' // a write violated a schema constraint (CHECK, FOREIGN KEY, UNIQUE, NOT NULL)
   | 'ENTRY_NOT_WAITING'; // a callback was requested for an entry that is not a waiting live caller
 
-export class StoreError extends CallbackdError {
-  constructor(
-    override readonly code: StoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(code, message, options);
-  }
-}
+export class StoreError extends CallbackdError<StoreErrorCode> {}
 
 /** SQLite's primary result code, e.g. 'SQLITE_CONSTRAINT' for 'SQLITE_CONSTRAINT_CHECK'. */
 function primaryCode(err: unknown): string | undefined {
@@ -46,6 +38,12 @@ export function openError(path: string, err: unknown): StoreError {
     default:
       return new StoreError('STORE_OPEN_FAILED', `cannot open database ${path}: ${detail}`, { cause: err });
   }
+}
+
+/** Another connection holds the lock (SQLITE_BUSY / SQLITE_LOCKED): worth retrying later. */
+export function isLockError(err: unknown): boolean {
+  const code = primaryCode(err);
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }
 
 /** Re-throws constraint violations as STORE_CONSTRAINT with context; everything else unchanged. */

@@ -1,5 +1,5 @@
 // Sysadmin-provided recordings, one row per (name, language) (table `greetings`).
-import type { GreetingsRepo } from '../app/ports';
+import type { GreetingsRepo } from './repos';
 import type { Greeting, GreetingKind } from '../domain/model';
 import type { Db } from './db';
 import { rethrowConstraint } from './errors';

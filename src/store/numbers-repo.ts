@@ -1,5 +1,5 @@
 // DIDs the daemon answers and their callback settings (table `numbers`).
-import type { NumbersRepo } from '../app/ports';
+import type { NumbersRepo } from './repos';
 import type { NumberConfig, NumberKind } from '../domain/model';
 import type { Db } from './db';
 import { rethrowConstraint } from './errors';
@@ -14,6 +14,7 @@ interface NumberRow {
   confirmation_greeting: string | null;
   outbound_trunk: string | null;
   allowed_countries: string | null;
+  outbound_caller_id: string | null;
 }
 
 const toModel = (r: NumberRow): NumberConfig => ({
@@ -26,6 +27,7 @@ const toModel = (r: NumberRow): NumberConfig => ({
   confirmationGreeting: r.confirmation_greeting,
   outboundTrunk: r.outbound_trunk,
   allowedCountries: r.allowed_countries,
+  outboundCallerId: r.outbound_caller_id,
 });
 
 export function createNumbersRepo(db: Db): NumbersRepo {
@@ -33,14 +35,14 @@ export function createNumbersRepo(db: Db): NumbersRepo {
   const listStmt = db.prepare<[], NumberRow>('SELECT * FROM numbers ORDER BY did');
   const upsertStmt = db.prepare<[NumberRow]>(`
     INSERT INTO numbers (did, kind, queue, callback_enabled, callback_language, callback_greeting,
-                         confirmation_greeting, outbound_trunk, allowed_countries)
+                         confirmation_greeting, outbound_trunk, allowed_countries, outbound_caller_id)
     VALUES (@did, @kind, @queue, @callback_enabled, @callback_language, @callback_greeting,
-            @confirmation_greeting, @outbound_trunk, @allowed_countries)
+            @confirmation_greeting, @outbound_trunk, @allowed_countries, @outbound_caller_id)
     ON CONFLICT (did) DO UPDATE SET
       kind = excluded.kind, queue = excluded.queue, callback_enabled = excluded.callback_enabled,
       callback_language = excluded.callback_language, callback_greeting = excluded.callback_greeting,
       confirmation_greeting = excluded.confirmation_greeting, outbound_trunk = excluded.outbound_trunk,
-      allowed_countries = excluded.allowed_countries`);
+      allowed_countries = excluded.allowed_countries, outbound_caller_id = excluded.outbound_caller_id`);
   const removeStmt = db.prepare<[string]>('DELETE FROM numbers WHERE did = ?');
 
   return {
@@ -61,6 +63,7 @@ export function createNumbersRepo(db: Db): NumbersRepo {
           confirmation_greeting: n.confirmationGreeting,
           outbound_trunk: n.outboundTrunk,
           allowed_countries: n.allowedCountries ?? null,
+          outbound_caller_id: n.outboundCallerId ?? null,
         });
       } catch (err) {
         // Typical causes: digital number with callbacks enabled, or a queue that is not configured.

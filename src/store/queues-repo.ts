@@ -1,5 +1,5 @@
 // Queue configuration (table `queues`).
-import type { QueuesRepo } from '../app/ports';
+import type { QueuesRepo } from './repos';
 import type { QueueConfig } from '../domain/model';
 import type { Db } from './db';
 import { rethrowConstraint } from './errors';

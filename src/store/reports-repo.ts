@@ -6,16 +6,10 @@
 // all-time counters on every scrape and the table grows by every call.
 import type { EntryKind, EntryState, Millis } from '../domain/model';
 import type { ClosedRow, CountRow, OpenEntryRow, StatsInput, WaitRow } from '../domain/stats';
+import type { ExpiryCandidate } from '../app/ports';
 import type { Db } from './db';
 
-/** A pending callback old enough to expire. */
-export interface ExpiryCandidate {
-  id: string;
-  queue: string;
-  did: string;
-  callbackNumber: string;
-  requestedAt: Millis;
-}
+export type { ExpiryCandidate } from '../app/ports';
 
 /** One callback as the CLI lists it. */
 export interface CallbackRow {
@@ -109,8 +103,11 @@ export function createReportsRepo(db: Db): ReportsRepo {
     SELECT queue, state, count(*) AS count FROM queue_entries
     WHERE closed_at IS NOT NULL AND closed_at >= ? GROUP BY queue, state`);
   // 'pending' only: an offered or dialing slot is being executed right now and must not vanish.
-  const expiryStmt = db.prepare<[number], { id: string; queue: string; did: string; callback_number: string; requested_at: number }>(`
-    SELECT id, queue, did, callback_number, requested_at FROM queue_entries
+  const expiryStmt = db.prepare<
+    [number],
+    { id: string; queue: string; did: string; callback_number: string; requested_at: number; language: string | null }
+  >(`
+    SELECT id, queue, did, callback_number, requested_at, language FROM queue_entries
     WHERE kind = 'callback' AND state = 'pending' AND requested_at <= ?
     ORDER BY requested_at, id`);
   const CALLBACK_COLUMNS = `id, queue, did, state, callback_number, entered_at, requested_at, language, attempts,
@@ -142,9 +139,14 @@ export function createReportsRepo(db: Db): ReportsRepo {
         closed: repo.closedByState(since),
       }))(),
     expiryCandidates: (cutoff) =>
-      expiryStmt
-        .all(cutoff)
-        .map((r) => ({ id: r.id, queue: r.queue, did: r.did, callbackNumber: r.callback_number, requestedAt: r.requested_at })),
+      expiryStmt.all(cutoff).map((r) => ({
+        id: r.id,
+        queue: r.queue,
+        did: r.did,
+        callbackNumber: r.callback_number,
+        requestedAt: r.requested_at,
+        language: r.language,
+      })),
     callbacks: (filter = {}) => {
       const rows = filter.all ? allCallbacksStmt.all(filter.since ?? 0) : openCallbacksStmt.all();
       return rows.filter((r) => filter.queue === undefined || r.queue === filter.queue).map(toCallback);

@@ -1,5 +1,5 @@
 // Free-form key/value settings (table `settings`); parsing and defaults belong to the config layer.
-import type { SettingsRepo } from '../app/ports';
+import type { SettingsRepo } from './repos';
 import type { Db } from './db';
 
 export function createSettingsRepo(db: Db): SettingsRepo {

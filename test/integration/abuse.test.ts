@@ -32,7 +32,7 @@ describe('abuse and bad input', function () {
   });
 
   it('a number on the prefix blocklist is refused', async () => {
-    d.daemon.store.settings.set('blocked_prefixes', '+4989');
+    d.daemon.sqlite.settings.set('blocked_prefixes', '+4989');
     const caller = await untilEntry('+4915112345741');
     await caller.call.press('*4989123456#');
     await hears(d, caller, 'en/number-not-allowed');

@@ -42,35 +42,35 @@ describe('agents on SIP phones', function () {
   }
 
   it('a live caller is delivered to the free agent and bridged on answer', async () => {
-    logIn(d, '1001');
+    await logIn(d, '1001');
     const caller = await dial(line, d, DID_EN, '+4915112345700');
     const phone = await line.ringing('phone', '1001');
     expect(phone.callerId).to.equal('+4915112345700');
-    expect(d.daemon.store.agents.get('1001')!.state).to.equal('ringing');
+    expect(d.daemon.sqlite.agents.get('1001')!.state).to.equal('ringing');
     await phone.answer();
 
     await eventually(() => rowsOf(d, caller)[0]?.state === 'done', 'entry closed as connected');
-    expect(d.daemon.store.agents.get('1001')!.state).to.equal('busy');
+    expect(d.daemon.sqlite.agents.get('1001')!.state).to.equal('busy');
     const agentLeg = (await line.connection.api.channels.list()).find((c) => c.name.startsWith('PJSIP/1001-'))!;
     expect(await bridgeWith(caller.channelId, agentLeg.id)).to.equal(true);
 
     await caller.call.hangup();
     await phone.ended();
-    await eventually(() => d.daemon.store.agents.get('1001')!.state === 'available', 'agent available after wrap-up');
+    await eventually(() => d.daemon.sqlite.agents.get('1001')!.state === 'available', 'agent available after wrap-up');
   });
 
   it('an agent who does not answer leaves the live caller at its place and counts a miss', async () => {
-    logIn(d, '1001');
+    await logIn(d, '1001');
     const caller = await dial(line, d, DID_EN, '+4915112345701');
     await line.ringing('phone', '1001'); // never answered: rings out after agents.ringTimeoutSeconds (8 s)
-    await eventually(() => d.daemon.store.agents.get('1001')!.missed === 1, 'miss counted', 15_000);
+    await eventually(() => d.daemon.sqlite.agents.get('1001')!.missed === 1, 'miss counted', 15_000);
     expect(openEntry(d, caller)).to.include({ kind: 'live', state: 'waiting' });
   });
 
   it('a callback accepted by the agent creates a ticket, dials the customer with the DID and bridges them', async () => {
     const slot = await leaveCallback('+4915112345702');
     const from = d.events.events.length;
-    logIn(d, '1001');
+    await logIn(d, '1001');
     const phone = await line.ringing('phone', '1001');
     expect(phone.callerId, 'agent display shows the customer number').to.equal('+4915112345702');
     await phone.answer();
@@ -80,13 +80,13 @@ describe('agents on SIP phones', function () {
     const customer = await line.ringing('customer', '+4915112345702');
     expect(customer.callerId, 'customer sees the number they called').to.equal(DID_EN);
     await customer.answer();
-    await eventually(() => d.daemon.store.entries.get(slot.id)?.state === 'done', 'callback done');
+    await eventually(() => d.daemon.sqlite.entries.get(slot.id)?.state === 'done', 'callback done');
     const customerLeg = (await line.connection.api.channels.list()).find(
       (c) => c.name.startsWith('PJSIP/loop-') && c.caller.number === DID_EN && c.id !== customer.channelId,
     )!;
     expect(await bridgeWith(agentLeg, customerLeg.id)).to.equal(true);
 
-    const tickets = d.daemon.store.tickets.list();
+    const tickets = d.daemon.sqlite.tickets.list();
     expect(tickets).to.have.length(1);
     expect(tickets[0]).to.include({
       subject: 'Callback',
@@ -102,16 +102,16 @@ describe('agents on SIP phones', function () {
 
   it('a decline puts the slot back at its place and another agent accepts it', async () => {
     const slot = await leaveCallback('+4915112345703');
-    logIn(d, '1001');
+    await logIn(d, '1001');
     const first = await line.ringing('phone', '1001');
     await first.answer();
     await agentLegAnnounced(0);
     const mark = line.recorder.events.length;
-    logIn(d, '1002');
+    await logIn(d, '1002');
     await first.press('2');
 
     const second = await line.ringing('phone', '1002', { from: mark });
-    expect(d.daemon.store.entries.get(slot.id)).to.include({ state: 'offered', enteredAt: slot.enteredAt });
+    expect(d.daemon.sqlite.entries.get(slot.id)).to.include({ state: 'offered', enteredAt: slot.enteredAt });
     await second.answer();
     await d.events.waitFor(
       (e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-callback-request' && e.channelId !== undefined,
@@ -120,14 +120,14 @@ describe('agents on SIP phones', function () {
     await second.press('1');
     const customer = await line.ringing('customer', '+4915112345703');
     await customer.answer();
-    await eventually(() => d.daemon.store.entries.get(slot.id)?.state === 'done', 'callback done by the second agent');
-    expect(d.daemon.store.tickets.list()[0]).to.include({ agentId: '1002' });
+    await eventually(() => d.daemon.sqlite.entries.get(slot.id)?.state === 'done', 'callback done by the second agent');
+    expect(d.daemon.sqlite.tickets.list()[0]).to.include({ agentId: '1002' });
   });
 
   it('a customer who does not answer: the agent hears it and the ticket gets an internal comment', async () => {
     const slot = await leaveCallback('+4915112345704');
     const from = d.events.events.length;
-    logIn(d, '1001');
+    await logIn(d, '1001');
     const phone = await line.ringing('phone', '1001');
     await phone.answer();
     const agentLeg = await agentLegAnnounced(from);
@@ -139,9 +139,9 @@ describe('agents on SIP phones', function () {
       (e) => e.type === 'playback-started' && e.channelId === agentLeg && e.media === 'sound:callbackd/en/agent-customer-no-answer',
       { what: 'agent told' },
     );
-    await eventually(() => d.daemon.store.entries.get(slot.id)?.state === 'unanswered', 'slot closed as unanswered');
-    const [ticket] = d.daemon.store.tickets.list();
-    const comments = d.daemon.store.tickets.comments(ticket.id);
+    await eventually(() => d.daemon.sqlite.entries.get(slot.id)?.state === 'unanswered', 'slot closed as unanswered');
+    const [ticket] = d.daemon.sqlite.tickets.list();
+    const comments = d.daemon.sqlite.tickets.comments(ticket.id);
     expect(comments).to.have.length(1);
     expect(comments[0].internal).to.equal(true);
     expect(comments[0].body).to.match(/^callback attempted, not answered \(.+, 1 attempt\)$/);
@@ -149,14 +149,14 @@ describe('agents on SIP phones', function () {
   });
 
   it('agents log in with *45 and out with *46 from their own phone', async () => {
-    expect(d.daemon.store.agents.get('1002')!.state).to.equal('logged-out');
+    expect(d.daemon.sqlite.agents.get('1002')!.state).to.equal('logged-out');
     const mark = d.events.events.length;
     const login = await line.dialFromAgentPhone('1002', '*45');
     await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-logged-in', {
       from: mark,
       what: 'login confirmed',
     });
-    expect(d.daemon.store.agents.get('1002')!.state).to.equal('available');
+    expect(d.daemon.sqlite.agents.get('1002')!.state).to.equal('available');
     await login.ended();
 
     const mark2 = d.events.events.length;
@@ -165,6 +165,6 @@ describe('agents on SIP phones', function () {
       from: mark2,
       what: 'logout confirmed',
     });
-    expect(d.daemon.store.agents.get('1002')!.state).to.equal('logged-out');
+    expect(d.daemon.sqlite.agents.get('1002')!.state).to.equal('logged-out');
   });
 });

@@ -97,7 +97,7 @@ describe('caller flow over the SIP trunk', function () {
     await hears(d, caller, 'en/you-entered');
     await caller.call.press('1');
     await hears(d, caller, 'en/confirmation');
-    const saved = d.daemon.store.entries.open('support').find((e) => e.callbackNumber === '+4930901820');
+    const saved = d.daemon.sqlite.entries.open('support').find((e) => e.callbackNumber === '+4930901820');
     expect(saved).to.include({ kind: 'callback', state: 'pending' });
   });
 
@@ -141,7 +141,7 @@ describe('caller flow over the SIP trunk', function () {
     await again.call.press('1');
     await hears(d, again, 'en/updated-existing');
     await daemonHungUp(d, again);
-    const open = d.daemon.store.entries.open('support').filter((e) => e.callbackNumber === '+4915112345685');
+    const open = d.daemon.sqlite.entries.open('support').filter((e) => e.callbackNumber === '+4915112345685');
     expect(open).to.have.length(1);
     expect(open[0]).to.include({ id: slot.id, enteredAt: slot.enteredAt });
   });
@@ -153,7 +153,7 @@ describe('caller flow over the SIP trunk', function () {
     await hears(d, b, 'en/welcome');
     const c = await dial(line, d, DID_EN, '+4915112345693');
     await hears(d, c, 'en/welcome');
-    const pos = (x: Caller) => d.daemon.store.entries.position(openEntry(d, x)!.id);
+    const pos = (x: Caller) => d.daemon.sqlite.entries.position(openEntry(d, x)!.id);
     expect([pos(a), pos(b), pos(c)]).to.deep.equal([1, 2, 3]);
 
     await hears(d, b, 'en/offer');

@@ -39,7 +39,7 @@ describe('foundation: the daemon on a real Asterisk', function () {
 
   it('answers a SIP caller on +4930123456, plays a prompt, and receives its DTMF digits in order', async () => {
     // Callback off: the caller only hears the welcome and music on hold, so the keys mean nothing to the menu.
-    d.daemon.store.numbers.upsert({ ...d.daemon.store.numbers.get(DID_EN)!, callbackEnabled: false });
+    d.daemon.sqlite.numbers.upsert({ ...d.daemon.sqlite.numbers.get(DID_EN)!, callbackEnabled: false });
     const call = await line.call(DID_EN, '+4915112345678');
     const { event: entered } = await d.events.waitFor(enteredFrom('+4915112345678'), { what: 'call-entered in daemon' });
     expect(entered.args).to.deep.equal([DID_EN]);

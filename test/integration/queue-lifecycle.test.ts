@@ -46,7 +46,7 @@ describe('queue lifecycle', function () {
   }
 
   it('a live caller past the max wait overflows while a callback slot of the same queue is still executed', async () => {
-    d.daemon.store.queues.upsert({ name: 'support', maxWaitSeconds: 16, overflow: 'hangup', mohClass: 'default' });
+    d.daemon.sqlite.queues.upsert({ name: 'support', maxWaitSeconds: 16, overflow: 'hangup', mohClass: 'default' });
     const slotOwner = await leaveCallback('+4915112345720');
     const waiter = await dial(line, d, DID_EN, '+4915112345721');
     await hears(d, waiter, 'en/overflow', { timeoutMs: 30_000 });
@@ -57,14 +57,14 @@ describe('queue lifecycle', function () {
     const slot = openEntry(d, slotOwner)!;
     expect(slot).to.include({ kind: 'callback', state: 'pending' });
     // …and is still executed when an agent comes.
-    logIn(d, '1001');
+    await logIn(d, '1001');
     const phone = await line.ringing('phone', '1001');
     await phone.answer();
     await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-callback-request');
     await phone.press('1');
     const customer = await line.ringing('customer', '+4915112345720');
     await customer.answer();
-    await eventually(() => d.daemon.store.entries.get(slot.id)?.state === 'done', 'callback executed');
+    await eventually(() => d.daemon.sqlite.entries.get(slot.id)?.state === 'done', 'callback executed');
   });
 
   it('a callback not executed within 60 minutes expires into exactly one "Callback" ticket, also across a restart', async () => {
@@ -72,11 +72,11 @@ describe('queue lifecycle', function () {
     const slot = openEntry(d, caller)!;
     clock.advance(59 * MINUTE);
     await new Promise((r) => setTimeout(r, 1500)); // a sweep or two at 59 minutes: nothing happens
-    expect(d.daemon.store.entries.get(slot.id)).to.include({ state: 'pending' });
+    expect(d.daemon.sqlite.entries.get(slot.id)).to.include({ state: 'pending' });
 
     clock.advance(2 * MINUTE);
-    await eventually(() => d.daemon.store.entries.get(slot.id)?.state === 'expired', 'slot expired');
-    const expiredTickets = () => d.daemon.store.tickets.list().filter((t) => t.reason === 'callback-expired');
+    await eventually(() => d.daemon.sqlite.entries.get(slot.id)?.state === 'expired', 'slot expired');
+    const expiredTickets = () => d.daemon.sqlite.tickets.list().filter((t) => t.reason === 'callback-expired');
     expect(expiredTickets()).to.have.length(1);
     expect(expiredTickets()[0]).to.include({ subject: 'Callback', requester: '+4915112345722', queue: 'support', entryId: slot.id });
 
@@ -98,7 +98,7 @@ describe('queue lifecycle', function () {
 
     // Five minutes after A's request an agent takes A's callback (the oldest place).
     clock.advance(4 * MINUTE);
-    logIn(d, '1001');
+    await logIn(d, '1001');
     const phone = await line.ringing('phone', '1001');
     expect(phone.callerId).to.equal('+4915112345730');
     await phone.answer();
@@ -107,13 +107,13 @@ describe('queue lifecycle', function () {
     const customer = await line.ringing('customer', '+4915112345730');
     await customer.answer();
     const slotA = openEntry(d, a)!;
-    await eventually(() => d.daemon.store.entries.get(slotA.id)?.state === 'done', 'A called back');
-    d.daemon.agents.logout(d.daemon.store.agents.get('1001')!, 'end of shift');
+    await eventually(() => d.daemon.sqlite.entries.get(slotA.id)?.state === 'done', 'A called back');
+    await d.daemon.agents.apply('1001', { type: 'logout' });
 
     // B is never executed and expires at B's request + 60 min = T0+61 min; now T0+62 min.
     const slotB = openEntry(d, b)!;
     clock.advance(57 * MINUTE);
-    await eventually(() => d.daemon.store.entries.get(slotB.id)?.state === 'expired', 'B expired');
+    await eventually(() => d.daemon.sqlite.entries.get(slotB.id)?.state === 'expired', 'B expired');
 
     expect(await stats()).to.deep.include({
       callbacksInQueue: 0,

@@ -196,7 +196,7 @@ describe('restart and outages', function () {
       await run('bash', [path.join(root, 'scripts/asterisk-sandbox'), 'start'], { timeout: 60_000 });
       await d.events.waitFor((e) => e.type === 'connected' && e.reconnect, { from: mark, timeoutMs: 60_000, what: 'reconnect' });
       await line.recorder.waitFor((e) => e.type === 'connected' && e.reconnect, { timeoutMs: 60_000, what: 'test line reconnect' });
-      await eventually(() => d.daemon.store.entries.get(entryId)?.state === 'left', 'dead call closed by reconcile');
+      await eventually(() => d.daemon.sqlite.entries.get(entryId)?.state === 'left', 'dead call closed by reconcile');
       const next = await dial(line, d, DID_EN, '+4915112345754');
       await hears(d, next, 'en/welcome');
     });

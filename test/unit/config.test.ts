@@ -8,7 +8,7 @@ import { CallbackdError } from '../../src/errors';
 
 const DEFAULTS: Config = {
   ari: { url: 'http://127.0.0.1:8088', user: 'callbackd', password: 'callbackd-dev', app: 'callbackd', requestTimeoutMs: 5000 },
-  db: { path: 'data/callbackd.db' },
+  db: { path: 'data/callbackd.db', lockTimeoutSeconds: 60 },
   log: { level: 'info', format: 'auto' },
   ivr: {
     offerDelaySeconds: 30,
@@ -18,7 +18,15 @@ const DEFAULTS: Config = {
     interDigitTimeoutSeconds: 5,
     maxEntryAttempts: 3,
   },
-  callback: { expiryMinutes: 60, expirySweepCron: '* * * * *', maxAttempts: 1, retryDelaySeconds: 120, maxRequestsPerCallerPerHour: 5 },
+  callback: {
+    expiryMinutes: 60,
+    expirySweepCron: '* * * * *',
+    maxAttempts: 1,
+    retryDelaySeconds: 120,
+    maxRequestsPerCallerPerHour: 5,
+    maxWithheldRequestsPerDidPerHour: 20,
+    customerRingSeconds: 30,
+  },
   agents: { ringTimeoutSeconds: 20, wrapUpSeconds: 10, maxMissed: 3, declineCooldownSeconds: 60 },
   tickets: { webhookUrl: '' },
   metrics: { bind: '127.0.0.1:9464' },
@@ -120,6 +128,7 @@ describe('config/load', () => {
       ['ari.app', 'CALLBACKD_ARI_APP', 'cbd2', 'cbd2'],
       ['ari.requestTimeoutMs', 'CALLBACKD_ARI_REQUEST_TIMEOUT_MS', '2500', 2500],
       ['db.path', 'CALLBACKD_DB_PATH', '/tmp/x.db', '/tmp/x.db'],
+      ['db.lockTimeoutSeconds', 'CALLBACKD_DB_LOCK_TIMEOUT_SECONDS', '45', 45],
       ['log.level', 'CALLBACKD_LOG_LEVEL', 'warn', 'warn'],
       ['log.format', 'CALLBACKD_LOG_FORMAT', 'json', 'json'],
       ['ivr.offerDelaySeconds', 'CALLBACKD_IVR_OFFER_DELAY_SECONDS', '12', 12],
@@ -131,6 +140,8 @@ describe('config/load', () => {
       ['callback.expiryMinutes', 'CALLBACKD_CALLBACK_EXPIRY_MINUTES', '120', 120],
       ['callback.maxAttempts', 'CALLBACKD_CALLBACK_MAX_ATTEMPTS', '2', 2],
       ['callback.maxRequestsPerCallerPerHour', 'CALLBACKD_CALLBACK_MAX_REQUESTS_PER_CALLER_PER_HOUR', '2', 2],
+      ['callback.maxWithheldRequestsPerDidPerHour', 'CALLBACKD_CALLBACK_MAX_WITHHELD_REQUESTS_PER_DID_PER_HOUR', '50', 50],
+      ['callback.customerRingSeconds', 'CALLBACKD_CALLBACK_CUSTOMER_RING_SECONDS', '40', 40],
       ['callback.expirySweepCron', 'CALLBACKD_CALLBACK_EXPIRY_SWEEP_CRON', '*/5 * * * * *', '*/5 * * * * *'],
       ['callback.retryDelaySeconds', 'CALLBACKD_CALLBACK_RETRY_DELAY_SECONDS', '30', 30],
       ['agents.ringTimeoutSeconds', 'CALLBACKD_AGENTS_RING_TIMEOUT_SECONDS', '15', 15],

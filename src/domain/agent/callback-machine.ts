@@ -16,13 +16,21 @@ export type CallbackEvent =
   | { type: 'agent-answered' }
   | { type: 'agent-unreached' } // no answer, busy, offline, or the agent leg failed before answer
   | { type: 'prompt-finished' }
+  /** The agent's prompt could not be played: the flow goes on as if it had ended. */
+  | { type: 'prompt-failed' }
   | { type: 'dtmf'; digit: string }
   | { type: 'menu-timeout' }
   | { type: 'customer-answered' }
   | { type: 'customer-unreached'; cause: string }
+  /** The customer could not be dialled at all for a reason on OUR side (no route, trunk down, the
+   *  PBX refused the dial): not the customer's no-answer, no attempt counted; the slot goes back. */
+  | { type: 'customer-dial-failed'; cause: string }
   | { type: 'retry-due' }
   | { type: 'agent-hangup' }
-  | { type: 'customer-hangup' };
+  | { type: 'customer-hangup' }
+  /** The slot was cancelled or expired between the offer and the agent's Call: the session has hung
+   *  up and released the agent; nothing more to do. */
+  | { type: 'slot-gone' };
 
 export type CallbackOutcome = 'declined' | 'missed' | 'done' | 'unanswered';
 
@@ -40,7 +48,9 @@ export type CallbackCommand =
   /** The slot goes back to its place (declined / agent missed it); cooldown for this agent. */
   | { type: 'return-to-queue'; missed: boolean }
   | { type: 'add-ticket-comment'; body: string }
-  | { type: 'finish'; outcome: Extract<CallbackOutcome, 'done' | 'unanswered'>; detail?: string };
+  | { type: 'finish'; outcome: Extract<CallbackOutcome, 'done' | 'unanswered'>; detail?: string }
+  /** The call could not be placed (our side failed): the slot goes back to its place, cause kept. */
+  | { type: 'requeue'; cause: string };
 
 export interface CallbackSettings {
   menuTimeoutSeconds: number;
@@ -58,6 +68,9 @@ export interface CallbackState {
   lastCause: string | null;
   /** Between a failed attempt and the next one: no customer leg is ringing. */
   awaitingRetry: boolean;
+  /** 'telling-agent' ends with the slot going back to the queue (dial failed on our side) instead of
+   *  closing it unanswered. */
+  requeue: boolean;
 }
 
 export interface CallbackTransition {
@@ -73,7 +86,22 @@ export const initialCallbackState = (): CallbackState => ({
   ticket: false,
   lastCause: null,
   awaitingRetry: false,
+  requeue: false,
 });
+
+/**
+ * Where an execution found after a restart continues (DESIGN.md §4): the agent accepted and the
+ * customer is being dialled (`awaitingRetry` false: a customer leg is ringing; true: none is, the next
+ * attempt is due), or agent and customer are already talking. `attempts` counts this execution's dials
+ * including a ringing one.
+ */
+export function resumedCallbackState(at: {
+  phase: 'dialing-customer' | 'connected';
+  attempts: number;
+  awaitingRetry?: boolean;
+}): CallbackState {
+  return { ...initialCallbackState(), phase: at.phase, ticket: true, attempts: at.attempts, awaitingRetry: at.awaitingRetry ?? false };
+}
 
 /** Minutes as a prompt: n-0 … n-60, then "more than sixty". */
 export function minutesPrompt(minutes: number): PromptId {
@@ -135,13 +163,12 @@ export function transitionCallback(
     case 'agent-unreached':
       return state.phase === 'ringing-agent' ? end(state, [{ type: 'return-to-queue', missed: true }]) : same;
     case 'prompt-finished':
+    case 'prompt-failed':
       if (!state.playing) return same;
       if (state.phase === 'announcing') {
         return { state: { ...state, playing: false }, commands: [{ type: 'set-menu-timer', seconds: s.menuTimeoutSeconds }] };
       }
-      if (state.phase === 'telling-agent') {
-        return end(state, [{ type: 'hangup-agent' }, { type: 'finish', outcome: 'unanswered', detail: state.lastCause ?? undefined }]);
-      }
+      if (state.phase === 'telling-agent') return end(state, [{ type: 'hangup-agent' }, closing(state)]);
       return { state: { ...state, playing: false }, commands: [] };
     case 'dtmf':
       if (state.phase !== 'announcing') return same;
@@ -190,6 +217,14 @@ export function transitionCallback(
         ],
       };
     }
+    case 'customer-dial-failed': {
+      if (state.phase !== 'dialing-customer' || state.awaitingRetry) return same;
+      const cause = `dial failed: ${event.cause}`;
+      return {
+        state: { ...state, phase: 'telling-agent', playing: true, lastCause: cause, requeue: true },
+        commands: [...stopIfPlaying(state), { type: 'play-agent', prompts: [prompt('agent-dial-failed')] }],
+      };
+    }
     case 'retry-due':
       return state.phase === 'dialing-customer' && state.awaitingRetry ? dial(state) : same;
     case 'agent-hangup':
@@ -207,12 +242,20 @@ export function transitionCallback(
         case 'connected':
           return end(state, [{ type: 'hangup-customer' }, { type: 'finish', outcome: 'done' }]);
         case 'telling-agent':
-          return end(state, [{ type: 'finish', outcome: 'unanswered', detail: state.lastCause ?? undefined }]);
+          return end(state, [closing(state)]);
       }
       return same;
     case 'customer-hangup':
       return state.phase === 'connected' ? end(state, [{ type: 'hangup-agent' }, { type: 'finish', outcome: 'done' }]) : same;
+    case 'slot-gone':
+      return end(state, []);
   }
+}
+
+/** How 'telling-agent' ends: closed unanswered, or back in the queue when the dial failed on our side. */
+function closing(state: CallbackState): CallbackCommand {
+  if (state.requeue) return { type: 'requeue', cause: state.lastCause ?? 'dial failed' };
+  return { type: 'finish', outcome: 'unanswered', detail: state.lastCause ?? undefined };
 }
 
 function prompt2agent(id: PromptId): CallbackCommand {

@@ -16,6 +16,7 @@ export type CallerPhase =
   | 'returning' // short notice, then back to hold
   | 'connected' // talking to an agent; the queue is done with this caller
   | 'overflowing' // waited longer than the queue allows: overflow prompt, then hang up
+  | 'failing' // the call cannot be served (its place could not be stored): "sorry", then hand back
   | 'ended';
 
 export type CallerTimer = 'offer' | 'input' | 'max-wait';
@@ -56,6 +57,12 @@ export type CallerEvent =
    *  maxWaitLeftSeconds: what remains of the queue's max wait (null = no limit). */
   | { type: 'resumed'; maxWaitLeftSeconds: number | null }
   | { type: 'prompt-finished' }
+  /** The prompt could not be played (missing file, PBX refused it, never started): the flow goes on
+   *  as if it had ended — a caller must never wait in silence for a prompt that will not come. */
+  | { type: 'prompt-failed' }
+  /** The caller's place could not be stored (database locked past its deadline, damaged): the call
+   *  cannot be served. */
+  | { type: 'join-failed' }
   | { type: 'timer'; timer: CallerTimer }
   | { type: 'dtmf'; digit: string }
   | { type: 'saved'; outcome: 'created' | 'updated' }
@@ -205,6 +212,11 @@ function onPromptFinished(current: CallerState, s: CallerSettings): Transition {
     case 'confirming':
     case 'overflowing':
       return { state: { ...state, phase: 'ended', playing: false }, commands: [{ type: 'hangup' }] };
+    case 'failing':
+      return {
+        state: { ...state, phase: 'ended', playing: false },
+        commands: [s.overflow === 'dialplan' ? { type: 'continue-dialplan' } : { type: 'hangup' }],
+      };
     default:
       return { state: { ...state, playing: false }, commands: [] };
   }
@@ -213,7 +225,7 @@ function onPromptFinished(current: CallerState, s: CallerSettings): Transition {
 /** Past the queue's max wait: the live caller leaves for the overflow. A caller saving or confirming a
  *  request is already a callback slot, and callback slots are exempt. */
 function overflow(state: CallerState, s: CallerSettings): Transition {
-  if (['saving', 'confirming', 'connected', 'overflowing', 'ended'].includes(state.phase)) return unchanged(state);
+  if (['saving', 'confirming', 'connected', 'overflowing', 'failing', 'ended'].includes(state.phase)) return unchanged(state);
   const commands: CallerCommand[] = [
     { type: 'clear-timer', timer: 'input' },
     { type: 'clear-timer', timer: 'offer' },
@@ -224,6 +236,20 @@ function overflow(state: CallerState, s: CallerSettings): Transition {
     return { state: { ...state, phase: 'ended', playing: false }, commands: [...commands, { type: 'continue-dialplan' }] };
   }
   return { state: { ...state, phase: 'overflowing', playing: true }, commands: [...commands, { type: 'play', prompts: ids('overflow') }] };
+}
+
+/** The place could not be stored: say sorry, then hand the call back to the dialplan (the queue's
+ *  overflow target) or hang up. Nothing was stored, so nothing is left behind. */
+function failing(state: CallerState, s: CallerSettings): Transition {
+  if (['connected', 'failing', 'ended'].includes(state.phase)) return unchanged(state);
+  const commands: CallerCommand[] = [
+    { type: 'clear-timer', timer: 'input' },
+    { type: 'clear-timer', timer: 'offer' },
+  ];
+  if (s.maxWaitSeconds != null) commands.push({ type: 'clear-timer', timer: 'max-wait' });
+  if (state.playing) commands.push({ type: 'stop-prompt' });
+  commands.push({ type: 'stop-moh' }, { type: 'play', prompts: ids('technical-problem') });
+  return { state: { ...state, phase: 'failing', playing: true, candidate: null }, commands };
 }
 
 function onTimer(state: CallerState, s: CallerSettings, timer: CallerTimer): Transition {
@@ -264,7 +290,10 @@ export function transition(state: CallerState, event: CallerEvent, s: CallerSett
       return t;
     }
     case 'prompt-finished':
+    case 'prompt-failed':
       return onPromptFinished(state, s);
+    case 'join-failed':
+      return failing(state, s);
     case 'timer':
       return onTimer(state, s, event.timer);
     case 'dtmf':
@@ -281,7 +310,7 @@ export function transition(state: CallerState, event: CallerEvent, s: CallerSett
       return state.phase === 'saving' ? play(state, 'returning', ids('rate-limited'), { candidate: null }) : unchanged(state);
     case 'agent-connected': {
       // Saving/confirming callers have become callback slots: too late to connect them live.
-      if (state.phase === 'saving' || state.phase === 'confirming') return unchanged(state);
+      if (state.phase === 'saving' || state.phase === 'confirming' || state.phase === 'failing') return unchanged(state);
       const commands: CallerCommand[] = [
         { type: 'clear-timer', timer: 'input' },
         { type: 'clear-timer', timer: 'offer' },
@@ -294,7 +323,8 @@ export function transition(state: CallerState, event: CallerEvent, s: CallerSett
     case 'hangup': {
       // Once saved (confirming) the request stands, and a connected caller's entry is closed by the
       // delivery; before that, nothing half-done may remain.
-      const saved = state.phase === 'confirming' || state.phase === 'connected' || state.phase === 'overflowing';
+      const saved =
+        state.phase === 'confirming' || state.phase === 'connected' || state.phase === 'overflowing' || state.phase === 'failing';
       const commands: CallerCommand[] = [
         { type: 'clear-timer', timer: 'input' },
         { type: 'clear-timer', timer: 'offer' },

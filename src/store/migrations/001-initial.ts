@@ -1,7 +1,7 @@
 // Initial schema. Migrations are append-only: once released, never edit this file; add 002-... instead.
 // Value lists are spelled out literally (not built from model.ts constants) so that a later change to
 // the TypeScript types cannot silently change what this historical migration did.
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 export const migration001: Migration = {
   version: 1,

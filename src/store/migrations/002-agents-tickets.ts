@@ -1,6 +1,6 @@
 // Agents, tickets with an outbox for external sinks, and the columns a callback needs once it is
 // dispatched (DESIGN.md §1 steps 5–6, 8–9). Append-only: never edit once released.
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 export const migration002: Migration = {
   version: 2,

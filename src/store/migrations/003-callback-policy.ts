@@ -1,6 +1,6 @@
 // Toll-fraud guard: per-number allowed callback countries. NULL = the DID's own country, '*' = any.
 // The system-wide prefix blocklist lives in settings ('blocked_prefixes'). Append-only.
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 export const migration003: Migration = {
   version: 3,

@@ -3,12 +3,10 @@
 import { migration001 } from './001-initial';
 import { migration002 } from './002-agents-tickets';
 import { migration003 } from './003-callback-policy';
+import { migration004 } from './004-durable-legs';
 
-export interface Migration {
-  version: number;
-  name: string;
-  /** SQL run in one transaction together with the user_version bump. */
-  up: string;
-}
+import type { Migration } from './migration';
 
-export const migrations: readonly Migration[] = [migration001, migration002, migration003];
+export type { Migration } from './migration';
+
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004];

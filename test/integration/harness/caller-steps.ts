@@ -60,7 +60,7 @@ export function rowsOf(
 }
 
 export function openEntry(d: TestDaemon, caller: Caller): QueueEntry | undefined {
-  return d.daemon.store.entries.open('support').find((e) => e.callerId === caller.callerId);
+  return d.daemon.sqlite.entries.open('support').find((e) => e.callerId === caller.callerId);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -91,7 +91,7 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
 }
 
 function seed(daemon: Daemon): void {
-  const { store } = daemon;
+  const store = daemon.sqlite;
   store.queues.upsert({ name: 'support', maxWaitSeconds: null, overflow: 'hangup', mohClass: 'default' });
   const base = {
     kind: 'voice' as const,
@@ -108,7 +108,7 @@ function seed(daemon: Daemon): void {
   store.agents.add({ id: '1002', name: 'Agent Two', endpoint: 'PJSIP/1002', queues: ['support'] }, Date.now());
 }
 
-/** Logs an agent in as the CLI would, and nudges the dispatcher instead of waiting for its poll. */
-export function logIn(d: TestDaemon, agentId: string): void {
-  d.daemon.agents.login(d.daemon.store.agents.get(agentId)!);
+/** Logs an agent in as *45 from the phone would (the same rule as the CLI), and dispatch reacts at once. */
+export async function logIn(d: TestDaemon, agentId: string): Promise<void> {
+  await d.daemon.agents.apply(agentId, { type: 'login' });
 }

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { AriConnection } from '../../../src/ari/connection';
 import { AriTelephony } from '../../../src/ari/ari-telephony';
-import { isChannelGone } from '../../../src/ari/errors';
+import { isChannelGone } from '../../../src/app/telephony';
 import { silentLogger } from '../../../src/log';
 import { ari } from './env';
 import { EventRecorder } from './recorder';

@@ -47,6 +47,7 @@ describe('bin/callbackd (spawned)', function () {
         confirmationGreeting: null,
         outboundTrunk: null,
         allowedCountries: null,
+        outboundCallerId: null,
       },
     ]);
   });

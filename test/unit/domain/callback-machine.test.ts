@@ -193,6 +193,7 @@ describe('callback machine', () => {
         ticket: false,
         lastCause: null,
         awaitingRetry: false,
+        requeue: false,
       });
     });
 

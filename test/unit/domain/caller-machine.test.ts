@@ -743,6 +743,96 @@ describe('caller machine', () => {
     ]);
   });
 
+  describe('a prompt that cannot be played', () => {
+    const promptFailed: CallerEvent = { type: 'prompt-failed' };
+    table([
+      {
+        name: 'a welcome that fails goes on to hold, as if it had been heard',
+        path: GREETING,
+        event: promptFailed,
+        commands: [clearInput, startMoh, setOffer(S.offerDelaySeconds)],
+        state: { phase: 'holding', playing: false },
+      },
+      {
+        name: 'an offer greeting that fails still waits for 1, 2 or 3',
+        path: OFFERING,
+        event: promptFailed,
+        commands: [setInput(S.menuTimeoutSeconds)],
+        state: { phase: 'offering', playing: false },
+      },
+      {
+        name: 'a confirmation that fails still ends the call (the request is stored)',
+        path: CONFIRMING,
+        event: promptFailed,
+        commands: [hangUp],
+        state: { phase: 'ended', playing: false },
+      },
+    ]);
+    ignored([{ name: 'a failed prompt while nothing plays is ignored', path: HOLDING, events: [promptFailed] }]);
+  });
+
+  describe('a caller whose place cannot be stored', () => {
+    const joinFailed: CallerEvent = { type: 'join-failed' };
+    const sorry = play(prompt('technical-problem'));
+    table([
+      {
+        name: 'during the welcome: the welcome stops and the caller hears "technical problem"',
+        path: GREETING,
+        event: joinFailed,
+        commands: [clearInput, clearOffer, stopPrompt, stopMoh, sorry],
+        state: { phase: 'failing', playing: true },
+      },
+      {
+        name: 'on hold: music stops and the caller hears "technical problem"',
+        path: HOLDING,
+        event: joinFailed,
+        commands: [clearInput, clearOffer, stopMoh, sorry],
+        state: { phase: 'failing', playing: true },
+      },
+      {
+        name: 'with a max wait, its timer is cleared too',
+        path: GREETING,
+        settings: { ...S, maxWaitSeconds: 600, overflow: 'hangup' },
+        event: joinFailed,
+        commands: [clearInput, clearOffer, { type: 'clear-timer', timer: 'max-wait' }, stopPrompt, stopMoh, sorry],
+        state: { phase: 'failing' },
+      },
+      {
+        name: 'after the apology the call is hung up',
+        path: [...GREETING, joinFailed],
+        event: finished,
+        commands: [hangUp],
+        state: { phase: 'ended', playing: false },
+      },
+      {
+        name: 'after the apology a queue with a dialplan overflow hands the call back to the dialplan',
+        path: [...GREETING, joinFailed],
+        settings: { ...S, maxWaitSeconds: null, overflow: 'dialplan' },
+        event: finished,
+        commands: [{ type: 'continue-dialplan' }],
+        state: { phase: 'ended' },
+      },
+    ]);
+    ignored([
+      {
+        name: 'keys and timers during the apology are ignored',
+        path: [...GREETING, joinFailed],
+        events: [...keys('123#'), offerTimer, inputTimer],
+      },
+      {
+        name: 'the max wait during the apology is ignored (nothing was stored to overflow)',
+        path: [...GREETING, joinFailed],
+        settings: { ...S, maxWaitSeconds: 600, overflow: 'hangup' },
+        events: [{ type: 'timer', timer: 'max-wait' }],
+      },
+      {
+        name: 'an agent cannot be connected to a caller who is not in the queue',
+        path: [...GREETING, joinFailed],
+        events: [{ type: 'agent-connected' }],
+      },
+    ]);
+  });
+
   describe('hangup', () => {
     const leaves = [clearInput, clearOffer, leaveQueue];
     table([
@@ -838,6 +928,11 @@ describe('caller machine', () => {
           saved: true,
         },
       ],
+      // Nothing was stored for this caller: there is no place to give up.
+      failing: [
+        { via: 'when the place could not be stored, during the welcome', path: [...GREETING, { type: 'join-failed' }], saved: true },
+        { via: 'when the place could not be stored, on hold', path: [...HOLDING, { type: 'join-failed' }], saved: true },
+      ],
       ended: [
         { via: 'after the confirmation', path: ENDED, saved: true },
         { via: 'after an earlier hangup', path: [...OFFER_WAIT, hangup], saved: false },
@@ -857,6 +952,7 @@ describe('caller machine', () => {
         'returning',
         'connected',
         'overflowing',
+        'failing',
         'ended',
       ]);
       for (const phase of phases) {
@@ -899,6 +995,8 @@ describe('caller machine', () => {
       saved('created'),
       saved('updated'),
       saveFailed,
+      { type: 'prompt-failed' },
+      { type: 'join-failed' },
       hangup,
     ];
     ignored([

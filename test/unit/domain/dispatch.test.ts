@@ -19,7 +19,11 @@ function live(id: string, queue: string, minutesAgo: number, state: EntryState =
     callerId: '+4915112345678',
     callbackNumber: null,
     requestedAt: null,
+    firstRequestedAt: null,
     language: null,
+    attempts: 0,
+    agentId: null,
+    ticketId: null,
   };
 }
 
@@ -32,6 +36,7 @@ function slot(id: string, queue: string, minutesAgo: number, state: EntryState =
     channelId: null,
     callbackNumber: '+4915112345678',
     requestedAt: NOW - (minutesAgo - 1) * MIN,
+    firstRequestedAt: NOW - (minutesAgo - 1) * MIN,
     language: 'de',
   };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Store } from '../../../src/app/ports';
+import type { SqliteStore as Store } from '../../../src/store/sqlite-store';
 import type { NumberConfig } from '../../../src/domain/model';
 import { StoreError } from '../../../src/store/errors';
 import { openStore } from '../../../src/store/sqlite-store';
@@ -15,6 +15,7 @@ const voice: NumberConfig = {
   confirmationGreeting: null,
   outboundTrunk: 'loop',
   allowedCountries: 'AT,DE',
+  outboundCallerId: '+4930123400',
 };
 
 describe('store/config repos (numbers, greetings, queues, settings)', () => {

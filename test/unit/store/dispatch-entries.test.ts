@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { EntriesRepo } from '../../../src/app/ports';
+import type { EntriesRepo } from '../../../src/store/repos';
 import { openDatabase, type Db } from '../../../src/store/db';
 import { createEntriesRepo } from '../../../src/store/entries-repo';
 import { migration001 } from '../../../src/store/migrations/001-initial';
@@ -152,7 +152,9 @@ describe('store/entries repo: dispatch of callbacks', () => {
     expect(entries.countAttempt('nope', 3000)).to.equal(0);
   });
 
-  it('recovers offered and dialing slots to pending after a restart, leaving the rest alone', () => {
+  // A fault (PBX restart, legs lost while the daemon was down) puts in-flight slots back one by one
+  // (reconciliation decides which); the put-back itself keeps every place and never reopens a closed one.
+  it('returns offered and dialing slots to pending at their place after a fault, leaving the rest alone', () => {
     callback('p', 1000);
     callback('o', 2000);
     callback('d', 3000);
@@ -164,13 +166,16 @@ describe('store/entries repo: dispatch of callbacks', () => {
     entries.markOffered('done', 'carol', 5000);
     entries.close('done', 'done', 5200);
 
-    expect(entries.recoverInFlight(9000)).to.equal(2);
+    expect(['o', 'd', 'done', 'p', 'w'].map((id) => entries.returnToQueue(id, 9000))).to.deep.equal([true, true, false, false, false]);
 
     expect(['p', 'o', 'd', 'w', 'done'].map((id) => columns(id).state)).to.deep.equal(['pending', 'pending', 'pending', 'waiting', 'done']);
     expect(columns('o').agent_id).to.equal(null);
     expect(columns('d').agent_id).to.equal(null);
     expect(positions(['p', 'o', 'd', 'w'])).to.deep.equal([1, 2, 3, 4]);
-    expect(entries.recoverInFlight(9500), 'nothing left in flight').to.equal(0);
+    expect(
+      ['o', 'd'].map((id) => entries.returnToQueue(id, 9500)),
+      'nothing left in flight',
+    ).to.deep.equal([false, false]);
   });
 
   it('lists the live callers still waiting, in every queue, oldest first', () => {
@@ -223,7 +228,11 @@ describe('store migration 002 (agents, tickets, dispatch columns)', () => {
         callerId: '+491701',
         callbackNumber: null,
         requestedAt: null,
+        firstRequestedAt: null,
         language: null,
+        attempts: 0,
+        agentId: null,
+        ticketId: null,
       });
       expect(store.entries.open('sales').map((e) => e.id)).to.deep.equal(['live-1', 'cb-1']);
       expect(store.entries.position('cb-1')).to.equal(2);

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import type { Store } from '../../../src/app/ports';
+import type { SqliteStore as Store } from '../../../src/store/sqlite-store';
 import { StoreError } from '../../../src/store/errors';
 import { openStore } from '../../../src/store/sqlite-store';
 import { makeTmpDir, type TmpDir } from './tmp-db';
@@ -55,7 +55,9 @@ describe('store/entries repo', () => {
       kind: 'callback',
       state: 'pending',
       enteredAt: 2000,
-      channelId: null,
+      // The channel stays on the slot: a caller still on the line after a restart (mid-confirmation)
+      // is recognised by it and hears the confirmation again instead of becoming a new caller.
+      channelId: 'chan-B',
       callbackNumber: '+491701111111',
       requestedAt: 5000,
       language: 'de',

@@ -1,0 +1,383 @@
+// Executes one callback slot: rings the agent with the customer's number, lets the agent choose
+// Call/Decline, dials the customer through the number's outbound route and bridges them. The decisions
+// are the pure callback machine's (domain/agent/callback-machine.ts); every leg is recorded before it
+// is dialled, and every business step is one store transition.
+import { randomUUID } from 'node:crypto';
+import {
+  initialCallbackState,
+  transitionCallback,
+  type CallbackCommand,
+  type CallbackEvent,
+  type CallbackState,
+} from '../../domain/agent/callback-machine';
+import { classifyDialEnd } from '../../domain/agent/dial-outcome';
+import type { Agent, NumberConfig, QueueEntry } from '../../domain/model';
+import { dialTarget } from '../../domain/outbound';
+import { callLogger, type Logger } from '../../log';
+import { Flow } from '../flow';
+import { Leg } from '../leg';
+import type { ChannelHandler } from '../router';
+import { isChannelGone, type TelephonyEvent } from '../telephony';
+import { Timers } from '../timers';
+import { isUp, type DeliveryDeps } from './deps';
+import type { ResumeStep } from './reconcile';
+
+/** Where a re-adopted execution continues (see reconcile.ts). */
+export interface CallbackResume {
+  state: CallbackState;
+  customerLegId?: string;
+  bridgeId?: string;
+  /** Legs already answered. */
+  upLegs?: string[];
+}
+
+type Side = 'agent' | 'customer';
+
+export class CallbackSession implements ChannelHandler {
+  readonly agentLegId: string;
+  private readonly agentLeg: Leg;
+  private customerLeg: Leg | undefined;
+  private bridgeId: string | undefined;
+  private readonly flow: Flow<CallbackState, CallbackEvent, CallbackCommand>;
+  private readonly timers = new Timers<'menu' | 'retry'>();
+  private readonly log: Logger;
+  private readonly ended = new Set<string>();
+  /** Legs seen answered (tracked here, synchronously, so a hangup racing the answer is judged right). */
+  private readonly up = new Set<string>();
+  /** The slot vanished under us (cancelled/expired): carry out nothing more of the machine's plan. */
+  private aborted = false;
+  private ringStartedAt = 0;
+  /** The ticket comment the machine asked for, written together with the finish. */
+  private pendingComment: string | null = null;
+  private language = 'en';
+  private settle!: () => void;
+  readonly done = new Promise<void>((resolve) => (this.settle = resolve));
+
+  get agentId(): string {
+    return this.agent.id;
+  }
+
+  constructor(
+    private readonly entry: QueueEntry,
+    private readonly agent: Agent,
+    private readonly number: NumberConfig | undefined,
+    private readonly deps: DeliveryDeps,
+    agentLegId: string,
+    resume?: CallbackResume,
+  ) {
+    this.agentLegId = agentLegId;
+    this.log = callLogger(deps.log, entry.id, this.agentLegId).child({ agentId: agent.id, callbackNumber: entry.callbackNumber });
+    this.agentLeg = new Leg(this.agentLegId, deps.telephony, this.log, deps.leg);
+    if (resume?.customerLegId) this.customerLeg = this.adoptCustomerLeg(resume.customerLegId);
+    for (const id of resume?.upLegs ?? []) this.up.add(id);
+    this.bridgeId = resume?.bridgeId;
+    this.flow = new Flow(
+      {
+        name: 'callback',
+        transition: (state, event) =>
+          transitionCallback(state, event, deps.callback, {
+            number: entry.callbackNumber ?? '',
+            waitedMinutes: (deps.clock.now() - (entry.firstRequestedAt ?? entry.requestedAt ?? entry.enteredAt)) / 60_000,
+          }),
+        execute: (command) => this.execute(command),
+        afterEvent: (state) => this.afterEvent(state),
+      },
+      resume?.state ?? initialCallbackState(),
+      this.log,
+    );
+    deps.router.attach(this.agentLegId, this, { untilDestroyed: true });
+  }
+
+  /** Rings the agent; the agent's display shows whom they would call. */
+  async ring(): Promise<void> {
+    this.language = await this.deps.media.languageFor(undefined); // agents hear the system language
+    this.ringStartedAt = this.deps.clock.now();
+    try {
+      await this.deps.telephony.dial({
+        channelId: this.agentLegId,
+        endpoint: this.agent.endpoint,
+        callerId: this.entry.callbackNumber ?? undefined,
+        app: this.deps.app,
+        appArgs: ['agent-leg'],
+        timeoutSeconds: this.deps.agentRingSeconds,
+      });
+      this.log.info('ringing agent with a callback request');
+    } catch (err) {
+      this.log.warn('could not ring agent', { error: (err as Error).message });
+      await this.flow.dispatch({ type: 'agent-unreached' });
+    }
+  }
+
+  /** Continues a re-adopted execution (see reconcile.ts for the steps). */
+  async resume(step: ResumeStep | undefined, cause?: string): Promise<void> {
+    this.language = await this.deps.media.languageFor(undefined);
+    this.log.info('callback re-adopted after restart', { phase: this.flow.state.phase, step: step ?? 'wait' });
+    switch (step) {
+      case 'announce':
+        return this.flow.dispatch({ type: 'agent-answered' });
+      case 'customer-answered':
+        return this.flow.dispatch({ type: 'customer-answered' });
+      case 'retry':
+        return this.flow.dispatch({ type: 'retry-due' });
+      case 'unreached':
+        return this.flow.dispatch({ type: 'customer-unreached', cause: cause ?? 'not answered' });
+      case 'rebridge':
+        return this.flow.run(() => this.joinBridge('existing'));
+      case undefined:
+        return;
+    }
+  }
+
+  handle(event: TelephonyEvent): Promise<void> | void {
+    if (!('channelId' in event)) return;
+    const side: Side = event.channelId === this.agentLegId ? 'agent' : 'customer';
+    this.log.debug('leg event', { side, event });
+    (side === 'agent' ? this.agentLeg : this.customerLeg)?.handle(event);
+    switch (event.type) {
+      case 'channel-state':
+        if (!isUp(event.state) || this.up.has(event.channelId)) return;
+        this.up.add(event.channelId);
+        return this.flow.dispatch({ type: side === 'agent' ? 'agent-answered' : 'customer-answered' });
+      case 'dtmf':
+        return side === 'agent' ? this.flow.dispatch({ type: 'dtmf', digit: event.digit }) : undefined;
+      case 'hangup':
+      case 'call-left':
+      case 'channel-destroyed':
+        return this.legEnded(side, event);
+      default:
+        return;
+    }
+  }
+
+  private legEnded(side: Side, event: TelephonyEvent): Promise<void> | void {
+    if (!('channelId' in event) || this.ended.has(event.channelId)) return;
+    // A hangup request is followed by the destroy with the real cause: wait for that one when the leg
+    // was never answered, the cause tells no-answer from a failed route.
+    const answered = this.up.has(event.channelId);
+    if (!answered && event.type !== 'channel-destroyed') return;
+    this.ended.add(event.channelId);
+    if (side === 'agent') return this.flow.dispatch(answered ? { type: 'agent-hangup' } : { type: 'agent-unreached' });
+    if (answered) return this.flow.dispatch({ type: 'customer-hangup' });
+    return this.customerDialEnded(event as Extract<TelephonyEvent, { type: 'channel-destroyed' }>);
+  }
+
+  private async customerDialEnded(event: Extract<TelephonyEvent, { type: 'channel-destroyed' }>): Promise<void> {
+    const outcome = classifyDialEnd(event.cause, event.causeText);
+    const counted = outcome.kind === 'customer';
+    const attempts = await this.deps.store.delivery.customerDialEnded(
+      this.entry.id,
+      event.channelId,
+      this.deps.clock.now(),
+      outcome.reason,
+      counted,
+    );
+    this.log.info(counted ? 'customer did not answer' : 'customer dial failed on our side', { cause: outcome.reason, attempts });
+    await this.flow.dispatch(
+      counted ? { type: 'customer-unreached', cause: outcome.reason } : { type: 'customer-dial-failed', cause: outcome.reason },
+    );
+  }
+
+  private async execute(command: CallbackCommand): Promise<CallbackEvent | void> {
+    const { store, clock, media, rules, events } = this.deps;
+    if (this.aborted) return;
+    switch (command.type) {
+      case 'play-agent': {
+        const list = await media.mediaList(command.prompts, this.language);
+        void this.agentLeg.play(list).then((result) => {
+          if (result === 'finished') void this.flow.dispatch({ type: 'prompt-finished' });
+          else if (result === 'failed' || result === 'timeout') void this.flow.dispatch({ type: 'prompt-failed' });
+        });
+        return;
+      }
+      case 'stop-agent-prompt':
+        await this.agentLeg.stopPrompt();
+        return;
+      case 'set-menu-timer':
+        this.timers.set('menu', command.seconds, () => void this.flow.dispatch({ type: 'menu-timeout' }));
+        return;
+      case 'clear-menu-timer':
+        this.timers.clear('menu');
+        return;
+      case 'set-retry-timer':
+        this.timers.set('retry', command.seconds, () => void this.flow.dispatch({ type: 'retry-due' }));
+        return;
+      case 'create-ticket':
+        return this.accept();
+      case 'dial-customer':
+        return this.dialCustomer(command.attempt);
+      case 'bridge':
+        return this.bridge();
+      case 'hangup-agent':
+        await this.agentLeg.hangup();
+        return;
+      case 'hangup-customer':
+        await this.customerLeg?.hangup();
+        return;
+      case 'return-to-queue': {
+        const at = clock.now();
+        const cause = command.missed ? 'agent did not answer' : 'agent declined';
+        await store.delivery.returnToQueue(
+          this.entry.id,
+          this.agent.id,
+          at,
+          { type: command.missed ? 'missed' : 'released' },
+          cause,
+          rules,
+        );
+        const fast = command.missed && at - this.ringStartedAt < this.deps.fastRejectMs;
+        const seconds = fast
+          ? Math.max(this.deps.rejectPauseSeconds, this.deps.callback.declineCooldownSeconds)
+          : this.deps.callback.declineCooldownSeconds;
+        events.emit({ type: 'cooldown', entryId: this.entry.id, agentId: this.agent.id, seconds });
+        if (fast) events.emit({ type: 'agent-pause', agentId: this.agent.id, seconds: this.deps.rejectPauseSeconds });
+        events.emit({ type: 'agent-changed', agentId: this.agent.id });
+        this.log.info(command.missed ? 'agent did not answer the callback offer' : 'agent declined the callback');
+        return;
+      }
+      case 'add-ticket-comment':
+        this.pendingComment = command.body;
+        return;
+      case 'finish':
+        await this.destroyBridge();
+        if (command.outcome === 'unanswered') {
+          await store.delivery.finishUnanswered(
+            this.entry.id,
+            this.agent.id,
+            clock.now(),
+            command.detail ?? 'not answered',
+            this.pendingComment,
+            rules,
+          );
+        } else {
+          await store.delivery.conversationEnded(this.entry.id, this.agent.id, clock.now(), 'call ended', rules);
+        }
+        events.emit({ type: 'agent-changed', agentId: this.agent.id });
+        return;
+      case 'requeue':
+        await store.delivery.returnAfterFault(this.entry.id, this.agent.id, clock.now(), command.cause, rules);
+        this.log.warn('callback could not be placed; back in the queue at its place', { cause: command.cause });
+        events.emit({ type: 'agent-changed', agentId: this.agent.id });
+        events.emit({ type: 'dispatch-needed', reason: 'callback back in queue' });
+        return;
+    }
+  }
+
+  private async accept(): Promise<CallbackEvent | void> {
+    const { store, clock, rules, events } = this.deps;
+    const now = clock.now();
+    const requested = this.entry.firstRequestedAt ?? this.entry.requestedAt ?? this.entry.enteredAt;
+    const ticket = await store.delivery.acceptCallback(
+      this.entry.id,
+      this.agent.id,
+      {
+        subject: 'Callback',
+        requester: this.entry.callbackNumber ?? '',
+        reason: 'callback-accepted',
+        queue: this.entry.queue,
+        did: this.entry.did,
+        entryId: this.entry.id,
+        agentId: this.agent.id,
+        waitedSeconds: Math.round((now - requested) / 1000),
+        createdAt: now,
+      },
+      rules,
+    );
+    if (!ticket) {
+      // Cancelled or expired between the offer and the key press: nothing was written. The rest of the
+      // plan (dialling the customer) must not run.
+      this.aborted = true;
+      this.log.warn('callback abandoned: the slot was cancelled or expired meanwhile');
+      await this.agentLeg.hangup();
+      await store.delivery.returnToQueue(this.entry.id, this.agent.id, now, { type: 'released' }, 'slot no longer offered', rules);
+      events.emit({ type: 'agent-changed', agentId: this.agent.id });
+      return { type: 'slot-gone' };
+    }
+    events.emit({ type: 'agent-changed', agentId: this.agent.id });
+    this.log.info('agent accepted callback; ticket created', { ticketId: ticket.id });
+  }
+
+  private async dialCustomer(attempt: number): Promise<CallbackEvent | void> {
+    const { telephony, store, clock, app } = this.deps;
+    const target = dialTarget(this.entry.callbackNumber ?? '', this.number?.outboundTrunk);
+    if (!target.ok) return { type: 'customer-dial-failed', cause: `no outbound route: ${target.error}` };
+    if (target.needs && !(await telephony.dialplanHas(target.needs.context, target.needs.extension).catch(() => true))) {
+      return { type: 'customer-dial-failed', cause: `no route for ${target.needs.extension} in dialplan context ${target.needs.context}` };
+    }
+    const legId = randomUUID();
+    await store.delivery.customerDialStarting({
+      id: legId,
+      entryId: this.entry.id,
+      role: 'customer',
+      agentId: this.agent.id,
+      at: clock.now(),
+    });
+    this.customerLeg = this.adoptCustomerLeg(legId);
+    this.log.info('dialling customer', { attempt, endpoint: target.endpoint, customerChannelId: legId });
+    try {
+      await telephony.dial({
+        channelId: legId,
+        endpoint: target.endpoint,
+        // The customer sees the number they called (or the number's configured outbound caller ID).
+        callerId: this.number?.outboundCallerId ?? this.entry.did,
+        app,
+        appArgs: ['customer-leg'],
+        timeoutSeconds: this.deps.customerRingSeconds,
+      });
+    } catch (err) {
+      this.ended.add(legId);
+      const cause = `the PBX refused the dial: ${(err as Error).message}`;
+      await store.delivery.customerDialEnded(this.entry.id, legId, clock.now(), cause, false);
+      return { type: 'customer-dial-failed', cause };
+    }
+  }
+
+  private async bridge(): Promise<void> {
+    const { store, clock, rules } = this.deps;
+    const bridgeId = this.bridgeId ?? randomUUID();
+    const customerLegId = this.customerLeg!.channelId;
+    await store.delivery.connected(
+      this.entry.id,
+      [
+        { id: this.agentLegId, role: 'agent' },
+        { id: customerLegId, role: 'customer' },
+      ],
+      bridgeId,
+      this.agent.id,
+      clock.now(),
+      rules,
+    );
+    this.bridgeId = bridgeId;
+    await this.joinBridge('new');
+    this.log.info('customer called back and connected');
+  }
+
+  /** Agent and customer into one bridge: a new one, or after a restart the known one if it still exists. */
+  private async joinBridge(bridge: 'new' | 'existing'): Promise<void> {
+    const { telephony } = this.deps;
+    const bridgeId = this.bridgeId ?? randomUUID();
+    const exists = bridge === 'existing' && this.bridgeId !== undefined && (await telephony.listBridges()).some((b) => b.id === bridgeId);
+    if (!exists) await telephony.createBridge(bridgeId);
+    this.bridgeId = bridgeId;
+    await telephony.addToBridge(bridgeId, [this.agentLegId, this.customerLeg!.channelId]);
+  }
+
+  private adoptCustomerLeg(legId: string): Leg {
+    this.deps.router.attach(legId, this, { untilDestroyed: true });
+    return new Leg(legId, this.deps.telephony, this.log, this.deps.leg);
+  }
+
+  private async destroyBridge(): Promise<void> {
+    if (!this.bridgeId) return;
+    await this.deps.telephony.destroyBridge(this.bridgeId).catch((err: unknown) => {
+      if (!isChannelGone(err)) this.log.warn('could not destroy bridge', { error: (err as Error).message });
+    });
+  }
+
+  private afterEvent(state: CallbackState): void {
+    if (state.phase !== 'ended') return;
+    this.timers.close();
+    this.deps.router.detach(this.agentLegId);
+    if (this.customerLeg) this.deps.router.detach(this.customerLeg.channelId);
+    this.settle();
+  }
+}

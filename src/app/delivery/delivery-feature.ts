@@ -1,0 +1,143 @@
+// The delivery feature: dispatch decisions, the sessions that carry them out (live caller → agent,
+// callback execution), and the reconciliation of durable legs with the PBX after a restart or an ARI
+// outage (reconcile.ts). Other features talk to it through AppEvents.
+import { randomUUID } from 'node:crypto';
+import type { Agent, QueueEntry } from '../../domain/model';
+import type { Store } from '../ports';
+import type { BridgeInfo, ChannelInfo } from '../telephony';
+import { CallbackSession } from './callback-session';
+import type { DeliveryDeps } from './deps';
+import { Dispatcher } from './dispatcher';
+import { LiveSession } from './live-session';
+import { openCalls, planLegs, type LegPlan } from './reconcile';
+
+export interface DeliveryFeatureDeps extends DeliveryDeps {
+  store: Pick<Store, 'delivery' | 'directory' | 'callers' | 'agents' | 'watchExternalChanges'>;
+  /** Whether a live entry's caller is on the line in this process. */
+  hasCaller: (entryId: string) => boolean;
+}
+
+export class DeliveryFeature {
+  readonly dispatcher: Dispatcher;
+  /** Entries with a session in this process. */
+  private readonly active = new Map<string, CallbackSession | LiveSession>();
+
+  constructor(private readonly deps: DeliveryFeatureDeps) {
+    this.dispatcher = new Dispatcher({
+      store: deps.store,
+      clock: deps.clock,
+      log: deps.log,
+      events: deps.events,
+      hasCaller: (entryId) => deps.hasCaller(entryId),
+      dropCaller: async (entry) => {
+        await deps.store.callers.leave(entry.id, deps.clock.now(), 'abandoned');
+        deps.log.info('waiting place without a call closed', { entryId: entry.id });
+      },
+      deliver: (entry, agent) => this.deliver(entry, agent),
+    });
+  }
+
+  start(): void {
+    this.dispatcher.start();
+  }
+
+  stop(): void {
+    this.dispatcher.stop();
+  }
+
+  /** Agents on a call of ours right now (they stay busy through a restart). */
+  agentsOnCalls(): Set<string> {
+    return new Set([...this.active.values()].map((s) => s.agentId));
+  }
+
+  get activeCalls(): number {
+    return this.active.size;
+  }
+
+  private async deliver(entry: QueueEntry, agent: Agent): Promise<{ done: Promise<void> } | undefined> {
+    const { store, clock, rules } = this.deps;
+    const agentLegId = randomUUID();
+    // The leg is recorded in the same transaction that makes the agent ringing and the slot offered.
+    const offered = await store.delivery.offer(
+      entry,
+      agent.id,
+      { id: agentLegId, entryId: entry.id, role: 'agent', agentId: agent.id, at: clock.now() },
+      rules,
+    );
+    if (!offered) return undefined;
+    const number = entry.kind === 'callback' ? await store.directory.number(entry.did) : undefined;
+    const session =
+      entry.kind === 'callback'
+        ? new CallbackSession(entry, agent, number, this.deps, agentLegId)
+        : new LiveSession(entry, agent, this.deps, agentLegId);
+    this.track(entry.id, session);
+    await session.ring();
+    return { done: session.done };
+  }
+
+  private track(entryId: string, session: CallbackSession | LiveSession): void {
+    this.active.set(entryId, session);
+    void session.done.finally(() => this.active.delete(entryId));
+  }
+
+  /** Compares our open legs with the PBX and re-adopts or ends each call in flight (reconcile.ts). */
+  async recover(channels: readonly ChannelInfo[], bridges: readonly BridgeInfo[]): Promise<{ adopted: number; ended: number }> {
+    const { store, log } = this.deps;
+    const alive = new Map(channels.map((c) => [c.id, c]));
+    let adopted = 0;
+    let ended = 0;
+    for (const { entry, legs } of await openCalls(store)) {
+      if (entry && this.active.has(entry.id)) continue; // still ours: its session heard (or hears) what happened
+      const plan = planLegs({ entry, legs, alive, bridges, maxAttempts: this.deps.callback.maxAttempts });
+      const entryId = legs[0].entryId;
+      try {
+        if (plan.kind === 'end') {
+          await this.end(entryId, plan);
+          ended++;
+        } else {
+          await this.adopt(entry!, plan);
+          adopted++;
+        }
+      } catch (err) {
+        log.error('call in flight could not be reconciled', { entryId, plan: plan.kind, error: (err as Error).message });
+      }
+    }
+    if (adopted + ended > 0) log.info('calls in flight reconciled with the PBX', { adopted, ended });
+    return { adopted, ended };
+  }
+
+  private async end(entryId: string, plan: Extract<LegPlan, { kind: 'end' }>): Promise<void> {
+    const { telephony, store, clock, rules, events, log } = this.deps;
+    for (const channelId of plan.hangup) await telephony.hangup(channelId).catch(() => undefined);
+    const at = clock.now();
+    if (plan.how === 'conversation' && plan.agentId) await store.delivery.conversationEnded(entryId, plan.agentId, at, plan.cause, rules);
+    else if (plan.how === 'give-back' && plan.agentId)
+      await store.delivery.returnToQueue(entryId, plan.agentId, at, { type: 'released' }, plan.cause, rules);
+    else await store.delivery.returnAfterFault(entryId, plan.agentId, at, plan.cause, rules);
+    log.info('call in flight ended after restart', { entryId, cause: plan.cause, hungUp: plan.hangup.length });
+    if (plan.agentId) events.emit({ type: 'agent-changed', agentId: plan.agentId });
+    events.emit({ type: 'dispatch-needed', reason: 'call in flight ended' });
+  }
+
+  private async adopt(entry: QueueEntry, plan: Exclude<LegPlan, { kind: 'end' }>): Promise<void> {
+    const { store } = this.deps;
+    const agentId = (await store.delivery.leg(plan.agentLegId))?.agentId ?? entry.agentId;
+    const agent = agentId ? await store.agents.agent(agentId) : undefined;
+    if (!agent) throw new Error(`agent ${agentId ?? '?'} of the leg no longer exists`);
+    if (plan.kind === 'live') {
+      const session = new LiveSession(entry, agent, this.deps, plan.agentLegId, {
+        callerChannelId: plan.callerChannelId,
+        bridgeId: plan.bridgeId,
+      });
+      this.track(entry.id, session);
+      this.dispatcher.track(entry.id, session.done);
+      await session.resume();
+      return;
+    }
+    const number = await store.directory.number(entry.did);
+    const session = new CallbackSession(entry, agent, number, this.deps, plan.agentLegId, plan.resume);
+    this.track(entry.id, session);
+    this.dispatcher.track(entry.id, session.done);
+    await session.resume(plan.then, plan.cause);
+  }
+}

@@ -1,0 +1,125 @@
+// Durable legs meet the PBX again (DESIGN.md §4): on start and after an ARI reconnect, every leg we
+// recorded and that is not ended is compared with Asterisk's live channels and bridges. A call still
+// in flight is re-adopted where it stands (ringing, announcing, waiting for the customer, talking) —
+// never dialled again while a leg is alive; a call whose legs are gone is closed or goes back to its
+// place with the cause recorded; an attempt counts only when a dial really reached the customer's side.
+import { initialCallbackState, resumedCallbackState } from '../../domain/agent/callback-machine';
+import type { Agent, Leg, QueueEntry } from '../../domain/model';
+import type { Store } from '../ports';
+import type { BridgeInfo, ChannelInfo } from '../telephony';
+import type { CallbackResume } from './callback-session';
+import { isUp } from './deps';
+
+/** How a re-adopted callback goes on: announce the request again, bridge the customer who answered
+ *  while we were away, dial the next attempt, tell the agent the customer did not answer, or put two
+ *  talking parties back into one bridge. */
+export type ResumeStep = 'announce' | 'customer-answered' | 'retry' | 'unreached' | 'rebridge';
+
+/** What to do with one entry's open legs. */
+export type LegPlan =
+  /** Hang these channels up (they belong to nothing that goes on) and close the rows. */
+  | { kind: 'end'; hangup: string[]; agentId: string | null; cause: string; how: 'fault' | 'conversation' | 'give-back' }
+  /** Re-adopt a callback execution. */
+  | { kind: 'callback'; agentLegId: string; resume: CallbackResume; then?: ResumeStep; cause?: string }
+  /** Re-adopt a live conversation. */
+  | { kind: 'live'; agentLegId: string; callerChannelId: string; bridgeId: string | null };
+
+export interface PlanInput {
+  entry: QueueEntry | undefined;
+  legs: Leg[];
+  alive: ReadonlyMap<string, ChannelInfo>;
+  bridges: readonly BridgeInfo[];
+  maxAttempts: number;
+}
+
+const AWAY = 'while callbackd was not running';
+
+/** Pure decision for one entry's open legs (unit-tested as a table). */
+export function planLegs({ entry, legs, alive, bridges, maxAttempts }: PlanInput): LegPlan {
+  const agentLeg = legs.find((l) => l.role === 'agent');
+  const customerLeg = [...legs].reverse().find((l) => l.role === 'customer');
+  const callerLeg = legs.find((l) => l.role === 'caller');
+  const agentId = agentLeg?.agentId ?? entry?.agentId ?? null;
+  const isAlive = (l: Leg | undefined): l is Leg => l !== undefined && alive.has(l.id);
+  const up = (l: Leg) => isUp(alive.get(l.id)?.state ?? '');
+  const allAlive = legs.filter(isAlive).map((l) => l.id);
+  const end = (cause: string, how: 'fault' | 'conversation' | 'give-back'): LegPlan => ({
+    kind: 'end',
+    hangup: allAlive,
+    agentId,
+    cause,
+    how,
+  });
+
+  if (!entry || !agentLeg) return end(`legs without a call ${AWAY}`, 'fault');
+
+  switch (entry.state) {
+    case 'offered':
+      if (!isAlive(agentLeg)) return end(`agent leg ended ${AWAY}`, 'fault');
+      return {
+        kind: 'callback',
+        agentLegId: agentLeg.id,
+        resume: { state: initialCallbackState(), upLegs: up(agentLeg) ? [agentLeg.id] : [] },
+        then: up(agentLeg) ? 'announce' : undefined,
+      };
+    case 'dialing': {
+      if (!isAlive(agentLeg)) return end(`agent leg ended ${AWAY}`, 'fault');
+      const base = { agentLegId: agentLeg.id, kind: 'callback' as const };
+      if (customerLeg && customerLeg.state !== 'ended') {
+        if (isAlive(customerLeg)) {
+          const upLegs = [agentLeg.id, ...(up(customerLeg) ? [customerLeg.id] : [])];
+          const state = resumedCallbackState({ phase: 'dialing-customer', attempts: entry.attempts + 1 });
+          return {
+            ...base,
+            resume: { state, customerLegId: customerLeg.id, upLegs },
+            then: up(customerLeg) ? 'customer-answered' : undefined,
+          };
+        }
+        // It rang and ended unseen; the agent is still there to hear it.
+        const state = resumedCallbackState({ phase: 'dialing-customer', attempts: entry.attempts + 1 });
+        return { ...base, resume: { state, upLegs: [agentLeg.id] }, then: 'unreached', cause: `no answer (the call ended ${AWAY})` };
+      }
+      if (entry.attempts >= maxAttempts) {
+        const state = resumedCallbackState({ phase: 'dialing-customer', attempts: entry.attempts });
+        return { ...base, resume: { state, upLegs: [agentLeg.id] }, then: 'unreached', cause: 'not answered' };
+      }
+      const state = resumedCallbackState({ phase: 'dialing-customer', attempts: entry.attempts, awaitingRetry: true });
+      return { ...base, resume: { state, upLegs: [agentLeg.id] }, then: 'retry' };
+    }
+    case 'done': {
+      const other = entry.kind === 'callback' ? customerLeg : callerLeg;
+      if (!isAlive(agentLeg) || !isAlive(other)) return end(`the call ended ${AWAY}`, 'conversation');
+      const bridge = bridges.find((b) => b.channelIds.includes(agentLeg.id)) ?? bridges.find((b) => b.id === agentLeg.bridgeId);
+      if (entry.kind === 'live') return { kind: 'live', agentLegId: agentLeg.id, callerChannelId: other.id, bridgeId: bridge?.id ?? null };
+      return {
+        kind: 'callback',
+        agentLegId: agentLeg.id,
+        resume: {
+          state: resumedCallbackState({ phase: 'connected', attempts: entry.attempts }),
+          customerLegId: other.id,
+          bridgeId: bridge?.id,
+          upLegs: [agentLeg.id, other.id],
+        },
+        then: bridge && bridge.channelIds.includes(other.id) ? undefined : 'rebridge',
+      };
+    }
+    case 'waiting':
+      // The agent was ringing for a live caller: stop it, no blame; the caller keeps the place.
+      return end(`offer interrupted ${AWAY}`, 'give-back');
+    default:
+      return end(`legs of a ${entry.state} entry ${AWAY}`, 'fault');
+  }
+}
+
+/** Open legs grouped by entry, with each entry and its agent. */
+export async function openCalls(
+  store: Pick<Store, 'delivery' | 'callers'>,
+): Promise<Array<{ entry: QueueEntry | undefined; legs: Leg[] }>> {
+  const byEntry = new Map<string, Leg[]>();
+  for (const leg of await store.delivery.openLegs()) byEntry.set(leg.entryId, [...(byEntry.get(leg.entryId) ?? []), leg]);
+  const out: Array<{ entry: QueueEntry | undefined; legs: Leg[] }> = [];
+  for (const [entryId, legs] of byEntry) out.push({ entry: await store.callers.entry(entryId), legs });
+  return out;
+}
+
+export type AgentLookup = (id: string) => Promise<Agent | undefined>;

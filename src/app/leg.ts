@@ -1,0 +1,166 @@
+// One runtime for one channel, used by every session: prompts that resolve to a result, and the
+// gone-channel rule in one place. A prompt always ends in exactly one PlayResult — also when Asterisk
+// refuses it, never reports it started, or the caller hangs up — so a flow can never sit in silence
+// waiting for an event that will not come (learnt from CyCoreSystems/ari ext/play's Result).
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log';
+import { isChannelGone, type Telephony, type TelephonyEvent } from './telephony';
+import { boundedTimeout, type TimerHandle } from './timers';
+
+/** How a prompt ended: played to the end, stopped by us, refused/failed by the PBX, the channel hung
+ *  up, or it never started within the playback-start timeout. */
+export type PlayResult = 'finished' | 'stopped' | 'failed' | 'hangup' | 'timeout';
+
+export interface LegOptions {
+  /** A prompt Asterisk accepted but did not start within this long counts as failed. */
+  playbackStartTimeoutMs: number;
+  /** A prompt reported failed is logged as a problem (usually a missing sound file) only if the channel
+   *  is still up this long afterwards: a hangup mid-prompt also reports "failed". */
+  failedPromptGraceMs?: number;
+}
+
+interface Playing {
+  id: string;
+  media: string[];
+  started: boolean;
+  settle(result: PlayResult): void;
+  startTimer: TimerHandle;
+}
+
+export class Leg {
+  private playing: Playing | undefined;
+  private gone = false;
+
+  constructor(
+    readonly channelId: string,
+    private readonly telephony: Telephony,
+    private readonly log: Logger,
+    private readonly opts: LegOptions,
+  ) {}
+
+  /** The channel hung up or left our app; every further request is a no-op. */
+  get isGone(): boolean {
+    return this.gone;
+  }
+
+  /** Events of this channel, as they arrive (not queued behind the flow, so prompts settle promptly). */
+  handle(event: TelephonyEvent): void {
+    switch (event.type) {
+      case 'playback-started':
+        if (this.playing?.id === event.playbackId) {
+          this.playing.started = true;
+          this.playing.startTimer.cancel();
+        }
+        return;
+      case 'playback-finished': {
+        const current = this.playing;
+        if (current?.id !== event.playbackId) return;
+        if (!event.failed) return current.settle('finished');
+        current.settle(this.gone ? 'hangup' : 'failed');
+        this.reportFailedLater(event.media);
+        return;
+      }
+      case 'hangup':
+      case 'call-left':
+      case 'channel-destroyed':
+        this.markGone();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Plays the media in order as one prompt; a prompt still playing is stopped first. */
+  play(media: string[]): Promise<PlayResult> {
+    void this.stopPrompt();
+    if (this.gone) return Promise.resolve('hangup');
+    const id = randomUUID();
+    return new Promise<PlayResult>((resolve) => {
+      const playing: Playing = {
+        id,
+        media,
+        started: false,
+        settle: (result) => {
+          if (this.playing === playing) this.playing = undefined;
+          playing.startTimer.cancel();
+          resolve(result);
+        },
+        startTimer: boundedTimeout(() => {
+          if (playing.started || this.playing !== playing) return;
+          this.log.warn('prompt did not start in time', { media, timeoutMs: this.opts.playbackStartTimeoutMs });
+          playing.settle('timeout');
+          this.telephony.stopPlayback(id).catch(() => undefined);
+        }, this.opts.playbackStartTimeoutMs),
+      };
+      this.playing = playing;
+      this.telephony.play(this.channelId, media, id).catch((err: unknown) => {
+        if (isChannelGone(err)) {
+          this.markGone();
+          return;
+        }
+        this.log.error('prompt could not be started', { media, error: (err as Error).message });
+        playing.settle('failed');
+      });
+    });
+  }
+
+  /** Stops the prompt playing now, if any; its play() resolves 'stopped'. */
+  async stopPrompt(): Promise<void> {
+    const current = this.playing;
+    if (!current) return;
+    current.settle('stopped');
+    await this.request('stop prompt', () => this.telephony.stopPlayback(current.id));
+  }
+
+  answer(): Promise<boolean> {
+    return this.request('answer', () => this.telephony.answer(this.channelId));
+  }
+
+  hangup(reason?: 'normal' | 'busy' | 'congestion' | 'no_answer'): Promise<boolean> {
+    if (this.gone) return Promise.resolve(false);
+    return this.request('hangup', () => this.telephony.hangup(this.channelId, reason));
+  }
+
+  startMoh(mohClass?: string): Promise<boolean> {
+    return this.request('start music on hold', () => this.telephony.startMoh(this.channelId, mohClass));
+  }
+
+  stopMoh(): Promise<boolean> {
+    return this.request('stop music on hold', () => this.telephony.stopMoh(this.channelId));
+  }
+
+  continueInDialplan(context: string, extension: string, priority: number): Promise<boolean> {
+    return this.request('continue in dialplan', () => this.telephony.continueInDialplan(this.channelId, context, extension, priority));
+  }
+
+  /** The gone-channel rule: a request on a channel that hung up meanwhile is not an error, it returns
+   *  false (the hangup event follows or came already). Every other failure throws. */
+  private async request(what: string, run: () => Promise<void>): Promise<boolean> {
+    if (this.gone) return false;
+    try {
+      await run();
+      return true;
+    } catch (err) {
+      if (!isChannelGone(err)) throw err;
+      this.log.debug(`${what}: channel already gone`);
+      this.markGone();
+      return false;
+    }
+  }
+
+  private markGone(): void {
+    this.gone = true;
+    this.playing?.settle('hangup');
+  }
+
+  private reportFailedLater(media: string): void {
+    if (this.gone) return;
+    boundedTimeout(
+      () => {
+        if (!this.gone) this.log.warn('prompt could not be played (missing sound file?)', { media });
+      },
+      this.opts.failedPromptGraceMs ?? 1000,
+      { unref: true },
+    );
+  }
+}

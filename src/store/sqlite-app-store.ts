@@ -1,0 +1,119 @@
+// The async Store port (src/app/ports.ts) over one SQLite file, for the daemon. Every verb is one
+// synchronous repo call (one transaction) run through the LockRunner, so another process's lock costs
+// a retry timer, never a frozen event loop; writes keep their order.
+import type { ExpiryCandidate, Store } from '../app/ports';
+import { LockRunner } from './lock-runner';
+import type { SqliteStore } from './sqlite-store';
+
+export interface AppStoreOptions {
+  /** How long a verb may wait for another process's lock before failing with STORE_LOCKED. */
+  lockDeadlineMs: number;
+  /** The same for a callback request, which a caller waits for on the line in silence. */
+  requestDeadlineMs?: number;
+  /** How often to look for changes made by another process (the admin CLI). */
+  watchIntervalMs?: number;
+}
+
+export type SqliteAppStore = Store & { runner: LockRunner };
+
+export function createAppStore(s: SqliteStore, opts: AppStoreOptions): SqliteAppStore {
+  const runner = new LockRunner({ deadlineMs: opts.lockDeadlineMs });
+  const r = <T>(what: string, op: () => T) => runner.read(what, op);
+  const w = <T>(what: string, op: () => T) => runner.write(what, op);
+  let closed = false;
+
+  return {
+    runner,
+    directory: {
+      number: (did) => r('number', () => s.numbers.get(did)),
+      numbers: () => r('numbers', () => s.numbers.list()),
+      queue: (name) => r('queue', () => s.queues.get(name)),
+      setting: (key) => r('setting', () => s.settings.get(key)),
+      greeting: (name, language) => r('greeting', () => s.greetings.get(name, language)),
+      greetingLanguages: (name) => r('greeting languages', () => s.greetings.languages(name)),
+    },
+    callers: {
+      join: async (entry) => {
+        await w(`join of entry ${entry.id}`, () => s.entries.addLive(entry));
+      },
+      leave: (entryId, at, why) => w(`leave of entry ${entryId}`, () => s.entries.leave(entryId, at, why)),
+      requestCallback: (req) =>
+        runner.write(
+          `callback request of entry ${req.entryId}`,
+          () => s.entries.requestCallback(req),
+          opts.requestDeadlineMs ?? opts.lockDeadlineMs,
+        ),
+      entry: (id) => r('entry', () => s.entries.get(id)),
+      entryByChannel: (channelId) => r('entry by channel', () => s.entries.byChannel(channelId)),
+      position: (entryId) => r('position', () => s.entries.position(entryId)),
+      waitingLive: () => r('waiting callers', () => s.entries.waitingLive()),
+    },
+    delivery: {
+      snapshot: () => r('dispatch snapshot', () => s.db.transaction(() => ({ entries: s.entries.openAll(), agents: s.agents.list() }))()),
+      offer: (entry, agentId, leg, rules) => w(`offer of entry ${entry.id}`, () => s.delivery.offer(entry, agentId, leg, rules)),
+      legUp: (legId, at) => w(`leg ${legId} up`, () => s.legs.up(legId, at)),
+      leg: (legId) => r('leg', () => s.legs.get(legId)),
+      legEnded: async (legId, at, cause) => {
+        await w(`leg ${legId} ended`, () => s.legs.ended(legId, at, cause));
+      },
+      acceptCallback: (entryId, agentId, ticket, rules) =>
+        w(`accept of entry ${entryId}`, () => s.delivery.acceptCallback(entryId, agentId, ticket, rules)),
+      customerDialStarting: (leg) => w(`customer leg ${leg.id}`, () => s.delivery.customerDialStarting(leg)),
+      customerDialEnded: (entryId, legId, at, cause, counted) =>
+        w(`customer leg ${legId} ended`, () => s.delivery.customerDialEnded(entryId, legId, at, cause, counted)),
+      connected: (entryId, legs, bridgeId, agentId, at, rules) =>
+        w(`connection of entry ${entryId}`, () => s.delivery.connected(entryId, legs, bridgeId, agentId, at, rules)),
+      conversationEnded: (entryId, agentId, at, cause, rules) =>
+        w(`end of the call of entry ${entryId}`, () => s.delivery.conversationEnded(entryId, agentId, at, cause, rules)),
+      returnToQueue: (entryId, agentId, at, event, cause, rules) =>
+        w(`return of entry ${entryId}`, () => s.delivery.returnToQueue(entryId, agentId, at, event, cause, rules)),
+      finishUnanswered: (entryId, agentId, at, detail, comment, rules) =>
+        w(`unanswered entry ${entryId}`, () => s.delivery.finishUnanswered(entryId, agentId, at, detail, comment, rules)),
+      returnAfterFault: (entryId, agentId, at, cause, rules) =>
+        w(`return after fault of entry ${entryId}`, () => s.delivery.returnAfterFault(entryId, agentId, at, cause, rules)),
+      openLegs: () => r('open legs', () => s.legs.open()),
+    },
+    agents: {
+      agent: (id) => r('agent', () => s.agents.get(id)),
+      byEndpoint: (endpoint) => r('agent by endpoint', () => s.agents.byEndpoint(endpoint)),
+      list: () => r('agents', () => s.agents.list()),
+      apply: async (agentId, event, at, rules) =>
+        (await w(`agent ${agentId} ${event.type}`, () => s.agents.apply(agentId, event, at, rules)))?.agent,
+      setOnline: (endpoint, online) => w(`endpoint ${endpoint} online`, () => s.agents.setOnline(endpoint, online)),
+    },
+    expiry: {
+      candidates: (cutoff) =>
+        r('expiry candidates', () =>
+          s.reports.expiryCandidates(cutoff).map((c): ExpiryCandidate => ({ ...c, language: s.entries.get(c.id)?.language ?? null })),
+        ),
+      expire: (entryId, ticket, at, outcome) => w(`expiry of entry ${entryId}`, () => s.delivery.expire(entryId, ticket, at, outcome)),
+    },
+    tickets: {
+      get: (id) => r('ticket', () => s.tickets.get(id)),
+      comments: (ticketId) => r('ticket comments', () => s.tickets.comments(ticketId)),
+    },
+    watchExternalChanges: (onChange) => {
+      // data_version changes whenever ANOTHER connection commits; our own commits leave it alone.
+      let last: number | undefined;
+      const timer = setInterval(() => {
+        if (closed) return;
+        try {
+          const v = s.db.pragma('data_version', { simple: true }) as number;
+          if (last !== undefined && v !== last) onChange();
+          last = v;
+        } catch {
+          /* locked or closing: look again next time */
+        }
+      }, opts.watchIntervalMs ?? 500);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+    close: async () => {
+      if (closed) return;
+      // Let queued writes finish (they are bounded by the lock deadline) before the file closes.
+      await w('close', () => undefined).catch(() => undefined);
+      closed = true;
+      s.close();
+    },
+  };
+}
