@@ -1,9 +1,10 @@
-// Telephony over ARI REST. Every call has a timeout, because ari-client's requests never settle when
-// Asterisk goes away, and every failure becomes a typed AriError.
+// Telephony over ARI REST. Every call has a deadline that aborts its request, because ari-client's
+// requests never settle when Asterisk goes away, and every failure becomes a typed AriError.
 import { randomUUID } from 'node:crypto';
 import type { ChannelInfo, OriginateRequest, Telephony, TelephonyListener } from '../app/telephony';
 import type { AriConnection } from './connection';
 import { AriError, translateAriError } from './errors';
+import { withAriDeadline } from './request-deadline';
 
 export class AriTelephony implements Telephony {
   constructor(private readonly conn: AriConnection) {}
@@ -14,16 +15,11 @@ export class AriTelephony implements Telephony {
 
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     const ms = this.conn.opts.requestTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AriError('ARI_TIMEOUT', `${operation}: no answer from ARI within ${ms} ms`)), ms);
-    });
     try {
-      return await Promise.race([run(), timeout]);
+      // The deadline destroys the call's HTTP request rather than leaving it open on its socket.
+      return await withAriDeadline(ms, run, () => new AriError('ARI_TIMEOUT', `${operation}: no answer from ARI within ${ms} ms`));
     } catch (err) {
       throw translateAriError(operation, err);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,13 +1,16 @@
 // The one module that talks to ari-client. It hides the library's traps (DESIGN.md §3):
 // credentials checked first, events dispatched through our own typed union with every listener wrapped,
 // no per-instance listeners (they leak), reconnect forever with capped backoff, and a `connected
-// {reconnect:true}` event so the app can reconcile what it missed during the outage.
+// {reconnect:true}` event so the app can reconcile what it missed during the outage. REST goes through
+// ARI's own HTTP agent (http-agent.ts).
 import ari from 'ari-client';
 import type { Logger } from '../log';
 import type { TelephonyEvent, TelephonyListener } from '../app/telephony';
-import { AriError } from './errors';
+import { AriError, translateAriError } from './errors';
 import { type AriCredentials, preflight } from './preflight';
 import { translateEvent } from './events';
+import { useAriHttpAgent } from './http-agent';
+import { withAriDeadline } from './request-deadline';
 
 // swagger-client (inside ari-client) logs through a global `log` that prints a deprecation notice on
 // every connect and keeps every message in an ever-growing `log.history`. Replace it once.
@@ -33,7 +36,11 @@ export interface ConnectionOptions extends AriCredentials {
   subscribeAll?: boolean;
   log: Logger;
   maxBackoffMs?: number;
+  /** Loading the REST API description at start (a dozen documents); default 15 s. */
+  connectTimeoutMs?: number;
 }
+
+const CONNECT_TIMEOUT_MS = 15_000;
 
 export class AriConnection {
   private client: AriClient | undefined;
@@ -65,7 +72,16 @@ export class AriConnection {
     const { log } = this.opts;
     const info = await preflight(this.opts, this.opts.requestTimeoutMs);
     log.info('ARI reachable', { url: this.opts.url, asteriskVersion: info.version });
-    this.client = await ari.connect(this.opts.url, this.opts.user, this.opts.password);
+    useAriHttpAgent();
+    const connectMs = this.opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    // ari-client never settles connect() if Asterisk stops answering half-way through.
+    this.client = await withAriDeadline(
+      connectMs,
+      () => ari.connect(this.opts.url, this.opts.user, this.opts.password),
+      () => new AriError('ARI_TIMEOUT', `ARI at ${this.opts.url} did not deliver its API description within ${connectMs} ms`),
+    ).catch((err: unknown) => {
+      throw translateAriError('connect', err);
+    });
     for (const type of SUBSCRIBED) {
       // Typed overloads of on() are per event name; we treat all the same, as raw JSON.
       (this.client.on as (t: string, cb: (e: unknown) => void) => void)(type, (event) => this.dispatchRaw(type, event));
@@ -80,13 +96,17 @@ export class AriConnection {
   stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    this.closeClient();
+    this.online = false;
+    return Promise.resolve();
+  }
+
+  private closeClient(): void {
     try {
       this.client?.stop();
     } catch {
       /* socket already closed */
     }
-    this.online = false;
-    return Promise.resolve();
   }
 
   private async openSocket(): Promise<void> {
