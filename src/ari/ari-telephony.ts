@@ -1,5 +1,6 @@
-// The Telephony port over ARI REST. Every call has a timeout, because ari-client's requests never settle
-// when Asterisk goes away, and every failure becomes the port's TelephonyError.
+// The Telephony port over ARI REST. Every call has a deadline that aborts its request, because
+// ari-client's requests never settle when Asterisk goes away, and every failure becomes the port's
+// TelephonyError.
 import { randomUUID } from 'node:crypto';
 import {
   TelephonyError,
@@ -11,6 +12,7 @@ import {
 } from '../app/telephony';
 import type { AriConnection } from './connection';
 import { translateAriError } from './errors';
+import { withAriDeadline } from './request-deadline';
 
 /** A test phone placing a call through ARI (the test harness and the benchmark, not the daemon). */
 export interface OriginateRequest {
@@ -36,16 +38,15 @@ export class AriTelephony implements Telephony {
 
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     const ms = this.conn.opts.requestTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TelephonyError('TELEPHONY_TIMEOUT', `${operation}: no answer from ARI within ${ms} ms`)), ms);
-    });
     try {
-      return await Promise.race([run(), timeout]);
+      // The deadline destroys the call's HTTP request rather than leaving it open on its socket.
+      return await withAriDeadline(
+        ms,
+        run,
+        () => new TelephonyError('TELEPHONY_TIMEOUT', `${operation}: no answer from ARI within ${ms} ms`),
+      );
     } catch (err) {
       throw translateAriError(operation, err);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,13 +1,17 @@
 // The one module that talks to ari-client. It hides the library's traps (DESIGN.md §3):
 // credentials checked first, events dispatched through our own typed union with every listener wrapped,
 // no per-instance listeners (they leak), reconnect forever with capped backoff, and a `connected
-// {reconnect:true}` event so the app can reconcile what it missed during the outage.
+// {reconnect:true}` event so the app can reconcile what it missed during the outage. REST goes through
+// ARI's own HTTP agent (http-agent.ts) and a heartbeat notices a dead event socket (heartbeat.ts).
 import ari from 'ari-client';
 import type { Logger } from '../log';
 import type { TelephonyEvent, TelephonyListener } from '../app/telephony';
-import { AriError } from './errors';
+import { AriError, toAriError } from './errors';
 import { type AriCredentials, preflight } from './preflight';
 import { translateEvent } from './events';
+import { Heartbeat, type HeartbeatSocket } from './heartbeat';
+import { useAriHttpAgent } from './http-agent';
+import { withAriDeadline } from './request-deadline';
 
 // swagger-client (inside ari-client) logs through a global `log` that prints a deprecation notice on
 // every connect and keeps every message in an ever-growing `log.history`. Replace it once.
@@ -33,7 +37,17 @@ export interface ConnectionOptions extends AriCredentials {
   subscribeAll?: boolean;
   log: Logger;
   maxBackoffMs?: number;
+  /** Loading the REST API description at start (a dozen documents); default 15 s. */
+  connectTimeoutMs?: number;
+  /** Event socket ping period and the silence after which it counts as dead (defaults 2 s / 6 s). */
+  heartbeatIntervalMs?: number;
+  heartbeatSilenceMs?: number;
 }
+
+// Ping every 2 s, dead after 6 s without a pong: a dead socket is noticed within 8 s (< 10 s).
+const HEARTBEAT_INTERVAL_MS = 2000;
+const HEARTBEAT_SILENCE_MS = 6000;
+const CONNECT_TIMEOUT_MS = 15_000;
 
 export class AriConnection {
   private client: AriClient | undefined;
@@ -43,8 +57,22 @@ export class AriConnection {
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
+  private reconnectCount = 0;
+  private readonly heartbeat: Heartbeat;
 
-  constructor(readonly opts: ConnectionOptions) {}
+  constructor(readonly opts: ConnectionOptions) {
+    this.heartbeat = new Heartbeat(() => this.eventSocket(), {
+      intervalMs: opts.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
+      silenceMs: opts.heartbeatSilenceMs ?? HEARTBEAT_SILENCE_MS,
+      onDead: (silentMs, wasOpen) => {
+        opts.log.warn(wasOpen ? 'ARI event socket silent, closing it to reconnect' : 'ARI event socket handshake stalled, retrying', {
+          app: opts.app,
+          silentMs,
+        });
+        this.onSocketDown();
+      },
+    });
+  }
 
   get api(): AriClient {
     if (!this.client) throw new AriError('ARI_UNREACHABLE', 'ARI is not connected yet');
@@ -53,6 +81,16 @@ export class AriConnection {
 
   get isOnline(): boolean {
     return this.online;
+  }
+
+  /** For /metrics: the event socket is up. */
+  get connected(): boolean {
+    return this.online;
+  }
+
+  /** For /metrics: how often the event socket came back after it was lost. */
+  get reconnects(): number {
+    return this.reconnectCount;
   }
 
   on(listener: TelephonyListener): () => void {
@@ -65,7 +103,16 @@ export class AriConnection {
     const { log } = this.opts;
     const info = await preflight(this.opts, this.opts.requestTimeoutMs);
     log.info('ARI reachable', { url: this.opts.url, asteriskVersion: info.version });
-    this.client = await ari.connect(this.opts.url, this.opts.user, this.opts.password);
+    useAriHttpAgent();
+    const connectMs = this.opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    // ari-client never settles connect() if Asterisk stops answering half-way through.
+    this.client = await withAriDeadline(
+      connectMs,
+      () => ari.connect(this.opts.url, this.opts.user, this.opts.password),
+      () => new AriError('ARI_TIMEOUT', `ARI at ${this.opts.url} did not deliver its API description within ${connectMs} ms`),
+    ).catch((err: unknown) => {
+      throw toAriError('connect', err);
+    });
     for (const type of SUBSCRIBED) {
       // Typed overloads of on() are per event name; we treat all the same, as raw JSON.
       (this.client.on as (t: string, cb: (e: unknown) => void) => void)(type, (event) => this.dispatchRaw(type, event));
@@ -74,30 +121,53 @@ export class AriConnection {
     this.client.on('WebSocketReconnecting', () => this.onSocketDown());
     // ari-client gives up after ~10 tries; we never do.
     this.client.on('WebSocketMaxRetries', () => this.scheduleRestart());
-    await this.openSocket();
+    // Watching from the first handshake on: one that stalls is retried instead of hanging start().
+    this.heartbeat.start();
+    try {
+      await this.openSocket();
+    } catch (err) {
+      await this.stop(); // a failed start leaves no reconnect loop behind
+      throw toAriError('event socket', err);
+    }
   }
 
   stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    this.heartbeat.stop();
+    this.closeClient();
+    this.online = false;
+    return Promise.resolve();
+  }
+
+  private closeClient(): void {
     try {
       this.client?.stop();
     } catch {
       /* socket already closed */
     }
-    this.online = false;
-    return Promise.resolve();
   }
 
   private async openSocket(): Promise<void> {
     await this.api.start(this.opts.app, this.opts.subscribeAll ?? false);
   }
 
+  /** ari-client keeps its current websocket (from the `ws` package) in `_ws`; it has no accessor. */
+  private eventSocket(): HeartbeatSocket | undefined {
+    return (this.client as { _ws?: HeartbeatSocket } | undefined)?._ws;
+  }
+
   private onSocketUp(): void {
+    if (this.stopped) {
+      // ari-client's stop() during a handshake still schedules a reconnect; do not come back to life.
+      this.closeClient();
+      return;
+    }
     this.attempt = 0;
     this.online = true;
     const reconnect = this.everConnected;
     this.everConnected = true;
+    if (reconnect) this.reconnectCount++;
     this.opts.log.info(reconnect ? 'ARI event socket reconnected' : 'ARI event socket connected', { app: this.opts.app });
     this.emit({ type: 'connected', reconnect });
   }

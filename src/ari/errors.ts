@@ -7,9 +7,18 @@ import { CallbackdError } from '../errors';
 export type AriErrorCode =
   | 'ARI_AUTH' // Asterisk refused our user/password
   | 'ARI_UNREACHABLE' // nothing answers at the ARI URL
+  | 'ARI_TIMEOUT' // connecting did not complete in time
   | 'ARI_REQUEST_FAILED';
 
 export class AriError extends CallbackdError<AriErrorCode> {}
+
+/** A failure while connecting, as the start-up error the operator sees (`callbackd: ARI_…: …`). */
+export function toAriError(operation: string, err: unknown): AriError {
+  if (err instanceof AriError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  const code = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|socket hang up/i.test(detail) ? 'ARI_UNREACHABLE' : 'ARI_REQUEST_FAILED';
+  return new AriError(code, `${operation}: ${detail}`, { cause: err });
+}
 
 /** ari-client rejects with Error(<response body>); the status code is lost, the body says enough. */
 export function translateAriError(operation: string, err: unknown): TelephonyError {
