@@ -97,12 +97,29 @@ function list(s: string): string[] {
     .filter((x) => x !== '');
 }
 
+/** The word that stands for DEFAULT_BLOCKED_PREFIXES inside a set `blocked_prefixes` value. */
+export const DEFAULT_PREFIXES_TOKEN = 'default';
+
+/**
+ * The prefixes the `blocked_prefixes` setting means. Unset (null/undefined) = DEFAULT_BLOCKED_PREFIXES.
+ * A set value — even '' — replaces the defaults entirely, so an admin can both tighten and
+ * (deliberately) empty the list; the word 'default' in it stands for the shipped defaults, so
+ * 'default,+4989' extends them and 'default' alone returns to them (the settings table has no
+ * unset). Prefixes given without '+' get one.
+ */
+export function effectiveBlockedPrefixes(setting: string | null | undefined): readonly string[] {
+  if (setting === null || setting === undefined) return DEFAULT_BLOCKED_PREFIXES;
+  const prefixes = list(setting).flatMap((p) =>
+    p.toLowerCase() === DEFAULT_PREFIXES_TOKEN ? DEFAULT_BLOCKED_PREFIXES : [p.startsWith('+') ? p : `+${p}`],
+  );
+  return [...new Set(prefixes)];
+}
+
 /**
  * The policy of a number: its configured countries ('*' = any) or, when none are set, the DID's own
- * country; the blocklist is system-wide: `blockedPrefixes` null (setting unset) means
- * DEFAULT_BLOCKED_PREFIXES, any string — even '' — replaces the defaults entirely, so an admin can
- * both tighten and (deliberately) empty the list. `ownNumbers` are all configured DIDs; entries that
- * are not E.164 (names of digital entry points) are ignored.
+ * country; the blocklist is system-wide, see effectiveBlockedPrefixes for what `blockedPrefixes`
+ * (the raw setting, null when unset) means. `ownNumbers` are all configured DIDs, so that none of
+ * them is ever called back; entries that are not E.164 (names of digital entry points) are ignored.
  */
 export function policyFor(
   did: string,
@@ -113,9 +130,11 @@ export function policyFor(
   const configured = list(allowedCountries ?? '').map((c) => c.toUpperCase());
   const own = countryOf(did);
   const countries = configured.includes('*') ? [] : configured.length > 0 ? configured : own ? [own] : [];
-  const prefixes =
-    blockedPrefixes === null ? DEFAULT_BLOCKED_PREFIXES : list(blockedPrefixes).map((p) => (p.startsWith('+') ? p : `+${p}`));
-  return { allowedCountries: countries, blockedPrefixes: prefixes, ownNumbers: ownNumbers.filter((n) => n.startsWith('+')) };
+  return {
+    allowedCountries: countries,
+    blockedPrefixes: effectiveBlockedPrefixes(blockedPrefixes),
+    ownNumbers: ownNumbers.filter((n) => n.startsWith('+')),
+  };
 }
 
 /** Whether the callback target `e164` may be dialled under `policy`, and if not, why. */

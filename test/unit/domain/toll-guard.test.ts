@@ -4,7 +4,14 @@ import { getCountries, getExampleNumber } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/examples.mobile.json';
 import { dtmfToE164 } from '../../../src/domain/e164';
 import { type CallerSettings, initialCallerState, transition } from '../../../src/domain/ivr/caller-machine';
-import { DEFAULT_BLOCKED_PREFIXES, policyFor, rateLimitKey, REFUSED_TYPES, screenNumber } from '../../../src/domain/toll-guard';
+import {
+  DEFAULT_BLOCKED_PREFIXES,
+  effectiveBlockedPrefixes,
+  policyFor,
+  rateLimitKey,
+  REFUSED_TYPES,
+  screenNumber,
+} from '../../../src/domain/toll-guard';
 
 describe('toll-fraud guard', () => {
   const berlin = policyFor('+4930123456', null, '+4919, 881');
@@ -181,6 +188,21 @@ describe('toll-fraud guard', () => {
       expect(none.blockedPrefixes).to.deep.equal([]);
       // An Iridium number is a valid MOBILE: nothing but the prefix list stood in its way.
       expect(screenNumber('+881612345678', none)).to.deep.equal({ ok: true });
+    });
+
+    it("'default' in a set list stands for the shipped defaults, so the list can extend them", () => {
+      expect(effectiveBlockedPrefixes('default,+4989')).to.deep.equal([...DEFAULT_BLOCKED_PREFIXES, '+4989']);
+      expect(effectiveBlockedPrefixes('DEFAULT')).to.deep.equal(DEFAULT_BLOCKED_PREFIXES);
+      expect(screenNumber('+881612345678', policyFor('+4930123456', '*', 'default,+4989'))).to.include({ reason: 'blocked-prefix' });
+    });
+
+    it('a prefix listed twice (also via default) is kept once, and a missing + is added', () => {
+      expect(effectiveBlockedPrefixes('881,+881,4989')).to.deep.equal(['+881', '+4989']);
+      expect(effectiveBlockedPrefixes('+881,default').filter((p) => p === '+881')).to.have.length(1);
+    });
+
+    it('undefined (a settings lookup of an unset key) means the defaults too', () => {
+      expect(effectiveBlockedPrefixes(undefined)).to.deep.equal(DEFAULT_BLOCKED_PREFIXES);
     });
 
     it('without "*" a non-geographic number is refused by the country rule even with an empty list', () => {
