@@ -178,6 +178,9 @@ describe('isPresentationHidden', () => {
     'Unavailable',
     '32',
     '67',
+    // Not Asterisk names, but clearly meant as hidden; unrecognised values fail safe as hidden.
+    'prohibited',
+    'restricted',
     'garbage',
   ];
   const shown = [
