@@ -6,7 +6,16 @@ import type { CliContext, CliDeps } from './context';
 import { withContext } from './context';
 import { CliError, invalid, notFound } from './errors';
 import { done, printList, type Column } from './output';
-import { parseE164, parseInstalledLanguage, parseName, parseOnOff, parseTrunk } from './validate';
+import {
+  isEntryPointName,
+  parseE164,
+  parseEntryPointName,
+  parseInstalledLanguage,
+  parseName,
+  parseNumberKey,
+  parseOnOff,
+  parseTrunk,
+} from './validate';
 
 /** Raw commander options; `false` comes from --no-<option> and means "clear it". */
 export interface NumberOptions {
@@ -67,10 +76,37 @@ function refuseCallbackOnDigital(n: NumberConfig): void {
   }
 }
 
+/** A voice number is dialled and answered: it needs its E.164 number, a name will not do. */
+function voiceNeedsNumber(name: string): CliError {
+  return invalid(
+    `'${name}' is a name, but a voice number needs its phone number with + and country code (e.g. +49 30 123456); for a browser/app entry point without a phone number use --kind digital`,
+  );
+}
+
+function refuseVoiceWithoutNumber(n: NumberConfig): void {
+  if (n.kind === 'voice' && isEntryPointName(n.did)) throw voiceNeedsNumber(n.did);
+}
+
+/**
+ * The key a new number is stored under. Voice: the E.164 number, any international notation. Digital
+ * (a browser/app entry point, Zendesk Talk's "digital line"): a plain name, or a number if it has one;
+ * input with letters (other than a tel:/sip: URI) is meant as a name and checked as one.
+ */
+function parseAddKey(did: string, digital: boolean): string {
+  if (!digital) {
+    if (isEntryPointName(did)) throw voiceNeedsNumber(did);
+    return parseE164('DID', did);
+  }
+  if (/[A-Za-z]/.test(did) && !/^(tel|sips?):/i.test(did.trim())) return parseEntryPointName(did);
+  return parseE164('DID', did);
+}
+
+/** `numbers add <did>`: see parseAddKey for what <did> may be; callback on a digital one is refused. */
 export function parseNumberAdd(did: string, opts: NumberOptions): NumberConfig {
   if (opts.queue === undefined) throw invalid('numbers add needs --queue <name>');
+  const changes = parseChanges(opts);
   const n: NumberConfig = {
-    did: parseE164('DID', did),
+    did: parseAddKey(did, changes.kind === 'digital'),
     kind: 'voice',
     queue: '',
     callbackEnabled: false,
@@ -79,7 +115,7 @@ export function parseNumberAdd(did: string, opts: NumberOptions): NumberConfig {
     confirmationGreeting: null,
     outboundTrunk: null,
     allowedCountries: null,
-    ...parseChanges(opts),
+    ...changes,
   };
   refuseCallbackOnDigital(n);
   return n;
@@ -89,6 +125,7 @@ export function parseNumberSet(current: NumberConfig, opts: NumberOptions): Numb
   const changes = parseChanges(opts);
   if (Object.keys(changes).length === 0) throw invalid(`nothing to change for ${current.did}; see callbackd numbers set --help`);
   const n = { ...current, ...changes };
+  refuseVoiceWithoutNumber(n);
   refuseCallbackOnDigital(n);
   return n;
 }
@@ -140,7 +177,7 @@ const COLUMNS: Column<NumberConfig>[] = [
 function settingOptions(cmd: Command): Command {
   return cmd
     .option('--queue <name>', 'queue the callers wait in')
-    .option('--kind <kind>', 'voice or digital (digital numbers cannot have callbacks)')
+    .option('--kind <kind>', 'voice or digital (a browser/app entry point, may be a name; cannot have callbacks)')
     .option('--callback <on|off>', 'offer callbacks on this number')
     .option('--language <lang>', 'language of the callback prompts (must have prompts installed)')
     .option('--no-language', 'use the system default language')
@@ -176,58 +213,66 @@ export function registerNumbers(program: Command, deps: CliDeps): void {
       ),
     );
 
-  settingOptions(numbers.command('add').argument('<did>', 'the number in E.164, e.g. +4930123456').description('add a number')).action(
-    (did: string, opts: NumberOptions, cmd: Command) =>
-      withContext(cmd, deps, (ctx) => {
-        const parsed = parseNumberAdd(did, opts);
-        if (ctx.store.numbers.get(parsed.did))
-          throw new CliError(
-            'CLI_ALREADY_EXISTS',
-            `number ${parsed.did} already exists; change it with: callbackd numbers set ${parsed.did} ...`,
-          );
-        const n = checkNumberRefs(parsed, refsOf(ctx));
-        ctx.store.numbers.upsert(n);
-        done(`added number ${n.did} (queue ${n.queue}, callback ${n.callbackEnabled ? 'on' : 'off'})`);
-      }),
+  settingOptions(
+    numbers
+      .command('add')
+      .argument('<did>', 'the number with country code, e.g. +49 30 123456 (or the name of a --kind digital entry point)')
+      .description('add a number'),
+  ).action((did: string, opts: NumberOptions, cmd: Command) =>
+    withContext(cmd, deps, (ctx) => {
+      const parsed = parseNumberAdd(did, opts);
+      if (ctx.store.numbers.get(parsed.did))
+        throw new CliError(
+          'CLI_ALREADY_EXISTS',
+          `number ${parsed.did} already exists; change it with: callbackd numbers set ${parsed.did} ...`,
+        );
+      const n = checkNumberRefs(parsed, refsOf(ctx));
+      ctx.store.numbers.upsert(n);
+      done(`added number ${n.did} (queue ${n.queue}, callback ${n.callbackEnabled ? 'on' : 'off'})`);
+    }),
   );
 
-  settingOptions(numbers.command('set').argument('<did>', 'the number in E.164').description("change a number's settings")).action(
-    (did: string, opts: NumberOptions, cmd: Command) =>
-      withContext(
-        cmd,
-        deps,
-        (ctx) => {
-          const e164 = parseE164('DID', did);
-          const current = ctx.store.numbers.get(e164);
-          if (!current) throw notFound(`number ${e164} does not exist; add it with: callbackd numbers add ${e164} --queue <queue>`);
-          const n = checkNumberRefs(parseNumberSet(current, opts), refsOf(ctx));
-          ctx.store.numbers.upsert(n);
-          done(`updated number ${n.did}`);
-        },
-        { mustExist: true },
-      ),
+  settingOptions(
+    numbers
+      .command('set')
+      .argument('<did>', 'the number with country code, or a digital entry point name')
+      .description("change a number's settings"),
+  ).action((did: string, opts: NumberOptions, cmd: Command) =>
+    withContext(
+      cmd,
+      deps,
+      (ctx) => {
+        const key = parseNumberKey(did);
+        const current = ctx.store.numbers.get(key);
+        if (!current) throw notFound(`number ${key} does not exist; add it with: callbackd numbers add ${key} --queue <queue>`);
+        const n = checkNumberRefs(parseNumberSet(current, opts), refsOf(ctx));
+        ctx.store.numbers.upsert(n);
+        done(`updated number ${n.did}`);
+      },
+      { mustExist: true },
+    ),
   );
 
   numbers
     .command('remove')
-    .argument('<did>', 'the number in E.164')
+    .argument('<did>', 'the number with country code, or a digital entry point name')
     .description('stop answering a number')
     .action((did: string, _opts, cmd: Command) =>
       withContext(
         cmd,
         deps,
         (ctx) => {
-          const e164 = parseE164('DID', did);
-          if (!ctx.store.numbers.get(e164)) throw notFound(`number ${e164} does not exist`);
+          const key = parseNumberKey(did);
+          if (!ctx.store.numbers.get(key)) throw notFound(`number ${key} does not exist`);
           // Executing a callback needs its number's outbound trunk; removing it would strand them.
-          const open = ctx.reports.callbacks().filter((c) => c.did === e164).length;
+          const open = ctx.reports.callbacks().filter((c) => c.did === key).length;
           if (open > 0)
             throw new CliError(
               'CLI_CONFLICT',
-              `number ${e164} still has ${open} open callback(s); cancel them first (callbackd callbacks list)`,
+              `number ${key} still has ${open} open callback(s); cancel them first (callbackd callbacks list)`,
             );
-          ctx.store.numbers.remove(e164);
-          done(`removed number ${e164}`);
+          ctx.store.numbers.remove(key);
+          done(`removed number ${key}`);
         },
         { mustExist: true },
       ),

@@ -2,7 +2,8 @@
 // value or throws a CliError whose message says what is accepted, so a sysadmin can fix the call
 // from the one line they see.
 import type { GreetingKind } from '../domain/model';
-import { callerIdToE164, type E164Failure } from '../domain/e164';
+import type { E164Failure } from '../domain/e164';
+import { normaliseInternational } from '../domain/numbers';
 import { parseDuration } from '../domain/stats';
 import { invalid } from './errors';
 
@@ -17,16 +18,46 @@ export function parseName(what: string, value: string): string {
 
 const E164_REASON: Record<E164Failure, string> = {
   empty: 'it is empty',
-  'no-international-prefix': 'it must start with + (or 00) and the country code',
+  'no-international-prefix': 'it must start with + (or 00) and the country code, e.g. +49 30 123456 instead of 030 123456',
   'too-long': 'E.164 numbers have at most 15 digits',
   invalid: 'it is not a valid phone number',
 };
 
-/** A DID or callback number in E.164; '0049…' is accepted and stored as '+49…'. */
+/**
+ * A DID or callback number in any international notation ('+49 30 123456', '0049-30-123456',
+ * '+49 (0)30 123456', 'tel:+4930123456'), returned as E.164. National forms are refused: the admin
+ * CLI has no country to read them in, and guessing one would store a number nobody can reach.
+ */
 export function parseE164(what: string, value: string): string {
-  const r = callerIdToE164(value);
+  const r = normaliseInternational(value);
   if (!r.ok) throw invalid(`${what} '${value}' is not an E.164 number: ${E164_REASON[r.reason]}`);
   return r.e164;
+}
+
+/**
+ * Whether a value is meant as the name of a digital entry point rather than a phone number: a plain
+ * identifier (letters, digits, '.', '_', '-') with at least one letter, so '1234' or '030-123' are
+ * never taken for names.
+ */
+export function isEntryPointName(value: string): boolean {
+  return NAME.test(value) && /[A-Za-z]/.test(value);
+}
+
+/**
+ * The name of a digital entry point (Zendesk Talk's "digital line": a browser/app entry point with
+ * no phone number), e.g. 'web-widget'.
+ */
+export function parseEntryPointName(value: string): string {
+  if (!isEntryPointName(value))
+    throw invalid(
+      `digital entry point name '${value}' is not valid: use letters, digits, '.', '_' or '-' with at least one letter (a name, not a phone number)`,
+    );
+  return value;
+}
+
+/** A configured number as named on the command line: a digital entry point's name or a DID. */
+export function parseNumberKey(value: string): string {
+  return isEntryPointName(value) ? value : parseE164('DID', value);
 }
 
 /** 'en', 'de', 'pt-BR', 'de_AT' → lower case, as sound folders and resolveLanguage use it. */
@@ -87,8 +118,17 @@ export function parseTrunk(value: string): string {
   return value;
 }
 
-/** An agent's phone as a dial string: PJSIP/1001, SIP/alice, IAX2/x. */
+/**
+ * An agent's phone: exactly one `PJSIP/<endpoint>`, endpoint of letters, digits, '.', '_', '-'.
+ * Anything richer is refused because the daemon dials it as given: '&' would ring several phones
+ * for one agent, '@host' or other technologies (SIP/, Local/) would route calls around the PBX's
+ * endpoint configuration. The technology is case-insensitive and stored as 'PJSIP'.
+ */
 export function parseEndpoint(value: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9]*\/[^\s/@,][^\s,]*$/.test(value)) throw invalid(`endpoint '${value}' is not a dial string like PJSIP/1001`);
-  return value;
+  const m = /^pjsip\/([A-Za-z0-9._-]+)$/i.exec(value);
+  if (!m)
+    throw invalid(
+      `endpoint '${value}' is not allowed: use a single dial string PJSIP/<endpoint> with letters, digits, '.', '_' or '-' (no '&', '@host', SIP/ or Local/)`,
+    );
+  return `PJSIP/${m[1]}`;
 }

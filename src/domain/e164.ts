@@ -27,26 +27,35 @@ export type E164Result = { ok: true; e164: string; country: string | undefined; 
 const MAX_DIGITS = 15;
 
 /**
- * Strings trunks and Asterisk put in the caller-ID number when the caller withheld it. They are
- * reported as 'empty' (no number was delivered) rather than 'invalid' (garbage was delivered).
- * Note: a number sent with presentation "prohibited" still carries real digits; the app layer must
- * pass null for such channels, this function only ever sees the string.
+ * Strings (lower case) trunks and Asterisk put in the caller-ID number when the caller withheld it.
+ * They are reported as 'empty' (no number was delivered) rather than 'invalid' (garbage was
+ * delivered). Note: a number sent with presentation "prohibited" still carries real digits; see
+ * normaliseCallerId in numbers.ts, which also takes the presentation.
  */
-const WITHHELD = new Set(['anonymous', 'restricted', 'private', 'unknown', 'unavailable', 'withheld']);
+export const WITHHELD_CALLER_IDS: ReadonlySet<string> = new Set([
+  'anonymous',
+  'restricted',
+  'private',
+  'unknown',
+  'unavailable',
+  'withheld',
+]);
 
 function isDigits(s: string): boolean {
   return /^[0-9]+$/.test(s);
 }
 
-function fail(reason: E164Failure): E164Result {
+/** A failed E164Result; shared with numbers.ts so both build failures the same way. */
+export function fail(reason: E164Failure): E164Result {
   return { ok: false, reason };
 }
 
 /**
- * Validates the digits that follow the international prefix. Shared by both entry points so that a
- * typed number and a delivered caller ID are held to exactly the same standard.
+ * Validates the digits that follow the international prefix ('+' or '00' already removed). Shared by
+ * every entry point (keypad, caller ID, trunk DID, admin CLI) so that all are held to exactly the
+ * same standard: at most 15 digits, and valid (not merely possible) by libphonenumber's metadata.
  */
-function fromInternationalDigits(digits: string): E164Result {
+export function fromInternationalDigits(digits: string): E164Result {
   if (digits === '') return fail('empty');
   if (!isDigits(digits)) return fail('invalid');
   if (digits.length > MAX_DIGITS) return fail('too-long');
@@ -78,12 +87,14 @@ export function dtmfToE164(digits: string): E164Result {
 }
 
 /**
- * A caller ID as delivered by the trunk. Only unambiguous international forms are accepted: a
- * national number or a short internal extension cannot be called back safely without guessing.
+ * A caller ID in strict international form ('+…' or '00…', nothing else). Only unambiguous forms
+ * are accepted: a national number or a short internal extension is refused. For what trunks really
+ * deliver (national forms, '49…', URIs, punctuation, presentation) use normaliseCallerId in
+ * numbers.ts, which reads national forms in the DID's country.
  */
 export function callerIdToE164(callerId: string | null | undefined): E164Result {
   const id = (callerId ?? '').trim();
-  if (id === '' || WITHHELD.has(id.toLowerCase())) return fail('empty');
+  if (id === '' || WITHHELD_CALLER_IDS.has(id.toLowerCase())) return fail('empty');
   if (id.startsWith('+')) return fromInternationalDigits(id.slice(1));
   if (id.startsWith('00')) return fromInternationalDigits(id.slice(2));
   // Letters (e.g. an unrecognised withheld marker) are garbage, digits are merely national/internal.

@@ -65,6 +65,57 @@ describe('cli/numbers argument checks', () => {
     expect(parseNumberSet(base, { kind: 'digital', callback: 'off' })).to.include({ kind: 'digital', callbackEnabled: false });
   });
 
+  it('stores a DID given in any international notation as E.164', () => {
+    for (const did of ['+49 30 123456', '0049-30-123456', '+49 (0)30 123456']) {
+      expect(parseNumberAdd(did, { queue: 'support' }).did, did).to.equal('+4930123456');
+    }
+  });
+
+  it('refuses a national-only DID with a message asking for the country code', () => {
+    let message = '';
+    try {
+      parseNumberAdd('030 123456', { queue: 'support' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.equal(
+      "DID '030 123456' is not an E.164 number: it must start with + (or 00) and the country code, e.g. +49 30 123456 instead of 030 123456",
+    );
+  });
+
+  it('adds a digital entry point under a plain name, with callback off', () => {
+    expect(parseNumberAdd('web-widget', { queue: 'support', kind: 'digital' })).to.include({
+      did: 'web-widget',
+      kind: 'digital',
+      callbackEnabled: false,
+    });
+  });
+
+  it('still adds a digital number that has a phone number, as E.164', () => {
+    expect(parseNumberAdd('+49 30 123456', { queue: 'support', kind: 'digital' })).to.include({ did: '+4930123456', kind: 'digital' });
+  });
+
+  it('refuses callback on a digital entry point named by a name', () => {
+    expect(codeOf(() => parseNumberAdd('web-widget', { queue: 'support', kind: 'digital', callback: 'on' }))).to.equal(
+      'CLI_CALLBACK_ON_DIGITAL',
+    );
+  });
+
+  it('refuses a digital entry point name that is no plain identifier', () => {
+    expect(() => parseNumberAdd('web widget', { queue: 'support', kind: 'digital' })).to.throw(/at least one letter/);
+  });
+
+  it('refuses a name for a voice number, pointing to --kind digital', () => {
+    expect(() => parseNumberAdd('web-widget', { queue: 'support' })).to.throw(/voice number needs its phone number.*--kind digital/);
+    expect(codeOf(() => parseNumberAdd('web-widget', { queue: 'support', kind: 'voice' }))).to.equal('CLI_INVALID_ARGUMENT');
+  });
+
+  it('refuses to turn a named digital entry point into a voice number', () => {
+    const web: NumberConfig = { ...base, did: 'web-widget', kind: 'digital', callbackEnabled: false };
+    expect(() => parseNumberSet(web, { kind: 'voice' })).to.throw(/voice number needs its phone number/);
+    expect(parseNumberSet(web, { queue: 'sales' })).to.include({ did: 'web-widget', queue: 'sales' });
+  });
+
   it('clears settings given as --no-<option> and keeps the rest', () => {
     const n = parseNumberSet({ ...base, callbackGreeting: 'spring' }, { language: false, offerGreeting: false, trunk: false });
     expect(n).to.deep.equal({ ...base, callbackLanguage: null, callbackGreeting: null, outboundTrunk: null });
@@ -136,6 +187,29 @@ describe('cli/numbers commands', () => {
     store.entries.addLive({ id: 'e1', queue: 'support', did: '+4930123456', channelId: 'c1', callerId: null, enteredAt: 1000 });
     store.entries.requestCallback({ entryId: 'e1', number: '+491701234567', requestedAt: 2000, language: 'en' });
     expect((await env.fail(['numbers', 'remove', '+4930123456'])).code).to.equal('CLI_CONFLICT');
+  });
+
+  it('finds a number by any international notation of its DID on add, set and remove', async () => {
+    await env.run(['numbers', 'add', '+49 (0)30 123456', '--queue', 'support']);
+    expect(env.store().numbers.get('+4930123456')).to.include({ did: '+4930123456' });
+    await env.run(['numbers', 'set', '0049 30 123456', '--callback', 'on']);
+    expect(env.store().numbers.get('+4930123456')).to.include({ callbackEnabled: true });
+    expect(await env.run(['numbers', 'remove', '+49-30-123456'])).to.match(/removed number \+4930123456/);
+  });
+
+  it('refuses a national DID on the command line with the reason and exit code', async () => {
+    const err = await env.fail(['numbers', 'add', '030123456', '--queue', 'support']);
+    expect(err.code).to.equal('CLI_INVALID_ARGUMENT');
+    expect(err.message).to.match(/country code/);
+  });
+
+  it('adds, changes and removes a digital entry point by name, refusing callback on it', async () => {
+    await env.run(['numbers', 'add', 'web-widget', '--kind', 'digital', '--queue', 'support']);
+    expect(await env.run(['numbers', 'list'])).to.match(/web-widget\s+digital\s+support\s+off/);
+    const err = await env.fail(['numbers', 'set', 'web-widget', '--callback', 'on']);
+    expect(err.code).to.equal('CLI_CALLBACK_ON_DIGITAL');
+    expect(env.store().numbers.get('web-widget')).to.include({ callbackEnabled: false });
+    expect(await env.run(['numbers', 'remove', 'web-widget'])).to.match(/removed number web-widget/);
   });
 
   it('refuses to list from a database file that does not exist instead of creating it', async () => {

@@ -62,6 +62,12 @@ describe('cli/agents argument checks', () => {
     expect(codeOf(() => parseAgentAdd('alice', { endpoint: 'PJSIP/1001', queues: ' , ' }))).to.equal('CLI_INVALID_ARGUMENT');
   });
 
+  it('refuses endpoints other than a single PJSIP/<endpoint>, naming the rule', () => {
+    for (const endpoint of ['PJSIP/1001&PJSIP/1002', 'Local/1001@agents', 'SIP/1001', 'PJSIP/x@host']) {
+      expect(() => parseAgentAdd('alice', { endpoint, queues: 'support' }), endpoint).to.throw(/single dial string PJSIP\/<endpoint>/);
+    }
+  });
+
   it('logs in only a logged-out agent and never removes one on a call', () => {
     expect(checkLogin(agent('logged-out'))).to.equal('login');
     expect(checkLogin(agent('available'))).to.equal('already');
@@ -118,6 +124,24 @@ describe('cli/queues and agents commands', () => {
       'CLI_NOT_FOUND',
     );
     await env.run(['agents', 'add', 'alice', '--endpoint', 'PJSIP/1001', '--queues', 'support']);
+    expect((await env.fail(['agents', 'add', 'bob', '--endpoint', 'PJSIP/1001', '--queues', 'support'])).message).to.match(
+      /belongs to agent alice/,
+    );
+  });
+
+  it('refuses a multi-phone dial string on the command line with one line naming the rule, and stores nothing', async () => {
+    await env.run(['queues', 'add', 'support']);
+    const err = await env.fail(['agents', 'add', 'alice', '--endpoint', 'PJSIP/1001&PJSIP/1002', '--queues', 'support']);
+    expect(err.code).to.equal('CLI_INVALID_ARGUMENT');
+    expect(err.message).to.not.include('\n');
+    expect(err.message).to.match(/^endpoint 'PJSIP\/1001&PJSIP\/1002' is not allowed: use a single dial string PJSIP\/<endpoint>/);
+    expect(env.store().agents.get('alice')).to.equal(undefined);
+  });
+
+  it('treats pjsip/1001 and PJSIP/1001 as the same phone', async () => {
+    await env.run(['queues', 'add', 'support']);
+    await env.run(['agents', 'add', 'alice', '--endpoint', 'pjsip/1001', '--queues', 'support']);
+    expect(env.store().agents.get('alice')).to.include({ endpoint: 'PJSIP/1001' });
     expect((await env.fail(['agents', 'add', 'bob', '--endpoint', 'PJSIP/1001', '--queues', 'support'])).message).to.match(
       /belongs to agent alice/,
     );

@@ -3,13 +3,16 @@
 import { expect } from 'chai';
 import { CliError } from '../../../src/cli/errors';
 import {
+  isEntryPointName,
   parseE164,
   parseEndpoint,
+  parseEntryPointName,
   parseGreetingKind,
   parseInstalledLanguage,
   parseLanguageTag,
   parseName,
   parseNonNegativeInt,
+  parseNumberKey,
   parseOnOff,
   parsePositiveInt,
   parseSince,
@@ -39,6 +42,54 @@ describe('cli/validate', () => {
     refused(() => parseE164('DID', 'abc'), /not a valid phone number/);
     refused(() => parseE164('DID', '+4912'), /not a valid phone number/);
     refused(() => parseE164('DID', ''), /empty/);
+  });
+
+  const international: Array<[string, string]> = [
+    ['+49 30 123456', '+4930123456'],
+    ['0049-30-123456', '+4930123456'],
+    ['+49 (0)30 123456', '+4930123456'],
+    ['+49.30.123456', '+4930123456'],
+    ['(+49) 30/123456', '+4930123456'],
+    ['tel:+4930123456', '+4930123456'],
+    ['+44 (0)20 7946 0958', '+442079460958'],
+    ['+1 (202) 555-0123', '+12025550123'],
+    ['+39 06 1234 5678', '+390612345678'],
+  ];
+  for (const [input, e164] of international) {
+    it(`accepts the DID '${input}' in international notation and stores ${e164}`, () => {
+      expect(parseE164('DID', input)).to.equal(e164);
+    });
+  }
+
+  for (const national of ['030 123456', '030-123456', '015112345690', '4930123456', '(202) 555-0123']) {
+    it(`refuses the national-only DID '${national}', asking for the country code`, () => {
+      refused(() => parseE164('DID', national), /must start with \+ \(or 00\) and the country code/);
+    });
+  }
+
+  it('tells digital entry point names from phone numbers: a name has a letter', () => {
+    expect(['web-widget', 'app.ios', 'chat_2', 'W'].map(isEntryPointName)).to.deep.equal([true, true, true, true]);
+    expect(['1234', '030-123456', '+4930123456', 'web widget', 'tel:+4930123456', '-x', ''].map(isEntryPointName)).to.deep.equal([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('accepts a digital entry point name and refuses one that is no plain identifier, naming the rule', () => {
+    expect(parseEntryPointName('web-widget')).to.equal('web-widget');
+    refused(() => parseEntryPointName('web widget'), /letters, digits, '\.', '_' or '-' with at least one letter/);
+    refused(() => parseEntryPointName('12345'), /a name, not a phone number/);
+  });
+
+  it('reads a number argument as an entry point name or as a DID in international notation', () => {
+    expect(parseNumberKey('web-widget')).to.equal('web-widget');
+    expect(parseNumberKey('+49 30 123456')).to.equal('+4930123456');
+    refused(() => parseNumberKey('030123456'), /country code/);
   });
 
   it('accepts names usable in paths and labels, refuses spaces, slashes and dot-dot starts', () => {
@@ -99,4 +150,33 @@ describe('cli/validate', () => {
     refused(() => parseEndpoint('1001'), /dial string/);
     refused(() => parseEndpoint('PJSIP/10 01'), /dial string/);
   });
+
+  for (const endpoint of ['PJSIP/1001', 'PJSIP/alice.smith', 'PJSIP/agent_2-b', 'PJSIP/A1']) {
+    it(`accepts the single PJSIP endpoint '${endpoint}'`, () => {
+      expect(parseEndpoint(endpoint)).to.equal(endpoint);
+    });
+  }
+
+  it('stores the PJSIP technology in its canonical case', () => {
+    expect(parseEndpoint('pjsip/1001')).to.equal('PJSIP/1001');
+  });
+
+  const badEndpoints: Array<[string, string]> = [
+    ['several phones joined with &', 'PJSIP/1001&PJSIP/1002'],
+    ['a Local channel', 'Local/1001@from-internal'],
+    ['a Local channel without context', 'Local/1001'],
+    ['chan_sip', 'SIP/1001'],
+    ['IAX2', 'IAX2/alice'],
+    ['an endpoint at a host', 'PJSIP/x@host'],
+    ['a SIP URI as endpoint', 'PJSIP/sip:1001@10.0.0.1'],
+    ['dial options', 'PJSIP/1001,30,tT'],
+    ['a nested path', 'PJSIP/1001/extra'],
+    ['an empty endpoint', 'PJSIP/'],
+    ['no technology', '1001'],
+  ];
+  for (const [name, endpoint] of badEndpoints) {
+    it(`refuses ${name} as an agent endpoint ('${endpoint}'), naming the rule`, () => {
+      refused(() => parseEndpoint(endpoint), /single dial string PJSIP\/<endpoint> with letters, digits, '\.', '_' or '-'/);
+    });
+  }
 });
