@@ -52,11 +52,8 @@ export interface CallbackRequest {
   language: string;
   /** Toll-fraud rate limit, checked in the same transaction as the write: at most `cap` requests
    *  counted under `key` since `since`. The daemon always sets it; without it nothing is counted. */
-  limit?: { key: RateLimitKey; cap: number; since: Millis };
+  limit?: { key: string; cap: number; since: Millis };
 }
-
-/** Whose requests a rate limit counts: one identified caller, or every withheld caller of a DID. */
-export type RateLimitKey = { callerId: string } | { withheldOnDid: string };
 
 export type CallbackOutcome =
   /** The live entry became a callback slot at its own place. */

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { preflight } from '../ari/preflight';
+import { checkRoute } from '../ari/route-check';
 import { languageForNumber } from '../domain/language';
 import type { Greeting, NumberConfig } from '../domain/model';
 import { PROMPT_IDS } from '../domain/prompts';
@@ -113,6 +114,19 @@ async function checkAri(ctx: CliContext): Promise<Check[]> {
   return checks;
 }
 
+/** Every number with callbacks on must have an outbound route that can dial (a dialplan extension in
+ *  its context, or an existing PJSIP trunk). Probing needs the daemon connected. */
+async function checkRoutes(ctx: CliContext): Promise<Check[]> {
+  const { url, user, password, app, requestTimeoutMs } = ctx.config.ari;
+  const checks: Check[] = [];
+  for (const n of ctx.store.numbers.list()) {
+    if (!n.callbackEnabled || n.kind !== 'voice') continue;
+    const r = await checkRoute({ url, user, password, app, timeoutMs: requestTimeoutMs }, n.outboundTrunk, n.did);
+    checks.push({ name: `outbound route of ${n.did}`, ok: r.state === 'ok', detail: r.detail });
+  }
+  return checks;
+}
+
 /** Writable = a real write transaction succeeds (then rolled back): catches read-only files and dirs. */
 function checkDb(dbPath: string): Check {
   const name = `database writable (${dbPath})`;
@@ -160,11 +174,14 @@ export function registerDoctor(program: Command, deps: CliDeps): void {
           checks.push(...list);
           if (!ctx.json) for (const c of list) sink.out(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
         };
-        add(await checkAri(ctx));
+        const ari = await checkAri(ctx);
+        add(ari);
         const db = checkDb(ctx.dbPath);
         add([db]);
         if (db.ok) {
           try {
+            // Without ARI the routes cannot be probed; its failed check already says so.
+            if (ari[0].ok) add(await checkRoutes(ctx));
             add(soundChecks(ctx));
           } catch (err) {
             add([{ name: 'greetings and prompts', ok: false, detail: `not checked: ${describeError(err)}` }]);

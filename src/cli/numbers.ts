@@ -1,11 +1,12 @@
 // `callbackd numbers list|add|set|remove`: the DIDs the daemon answers and their callback settings
 // (DESIGN.md §1 step 10). The daemon reads numbers per call, so changes apply to the next call.
+import { checkRoute } from '../ari/route-check';
 import type { Command } from 'commander';
 import type { GreetingKind, NumberConfig, NumberKind } from '../domain/model';
 import type { CliContext, CliDeps } from './context';
 import { withContext } from './context';
 import { CliError, invalid, notFound } from './errors';
-import { done, printList, type Column } from './output';
+import { done, printList, sink, type Column } from './output';
 import {
   isEntryPointName,
   parseE164,
@@ -26,6 +27,7 @@ export interface NumberOptions {
   offerGreeting?: string | false;
   confirmationGreeting?: string | false;
   trunk?: string | false;
+  callerId?: string | false;
   allowedCountries?: string | false;
 }
 
@@ -61,6 +63,7 @@ function parseChanges(opts: NumberOptions): Partial<NumberConfig> {
     c.confirmationGreeting = opts.confirmationGreeting === false ? null : parseName('greeting', opts.confirmationGreeting);
   }
   if (opts.trunk !== undefined) c.outboundTrunk = opts.trunk === false ? null : parseTrunk(opts.trunk);
+  if (opts.callerId !== undefined) c.outboundCallerId = opts.callerId === false ? null : parseE164('--caller-id', opts.callerId);
   if (opts.allowedCountries !== undefined)
     c.allowedCountries = opts.allowedCountries === false ? null : parseCountries(opts.allowedCountries);
   return c;
@@ -115,6 +118,7 @@ export function parseNumberAdd(did: string, opts: NumberOptions): NumberConfig {
     confirmationGreeting: null,
     outboundTrunk: null,
     allowedCountries: null,
+    outboundCallerId: null,
     ...changes,
   };
   refuseCallbackOnDigital(n);
@@ -185,10 +189,25 @@ function settingOptions(cmd: Command): Command {
     .option('--no-offer-greeting', 'use the shipped offer prompt')
     .option('--confirmation-greeting <name>', 'greeting played once the request is stored')
     .option('--no-confirmation-greeting', 'use the shipped confirmation prompt')
-    .option('--trunk <endpoint>', 'PJSIP endpoint the callback is dialled through')
-    .option('--no-trunk', 'clear the outbound trunk')
+    .option(
+      '--trunk <route>',
+      'where callbacks are dialled: dialplan:<context>, a template like PJSIP/0{national}@carrier, or a PJSIP trunk',
+    )
+    .option('--no-trunk', 'dial through the dialplan context callbackd-outbound (the default)')
+    .option('--caller-id <number>', 'number the customer sees when called back (default: the DID)')
+    .option('--no-caller-id', 'show the DID to the customer')
     .option('--allowed-countries <codes>', 'countries callbacks may go to, e.g. DE,AT or * (toll-fraud guard)')
     .option('--no-allowed-countries', "only the DID's own country (the default)");
+}
+
+/** A number with callbacks on whose route is definitely broken gets a warning (stored all the same:
+ *  the admin may fix the dialplan next). An unknown result (daemon not running) stays quiet; `callbackd
+ *  doctor` reports it. */
+async function warnOnBrokenRoute(ctx: CliContext, n: NumberConfig): Promise<void> {
+  if (!n.callbackEnabled || !n.did.startsWith('+')) return;
+  const { url, user, password, app, requestTimeoutMs } = ctx.config.ari;
+  const check = await checkRoute({ url, user, password, app, timeoutMs: requestTimeoutMs }, n.outboundTrunk, n.did);
+  if (check.state === 'broken') sink.err(`callbackd: warning: callbacks of ${n.did} cannot be dialled: ${check.detail}\n`);
 }
 
 export function registerNumbers(program: Command, deps: CliDeps): void {
@@ -219,7 +238,7 @@ export function registerNumbers(program: Command, deps: CliDeps): void {
       .argument('<did>', 'the number with country code, e.g. +49 30 123456 (or the name of a --kind digital entry point)')
       .description('add a number'),
   ).action((did: string, opts: NumberOptions, cmd: Command) =>
-    withContext(cmd, deps, (ctx) => {
+    withContext(cmd, deps, async (ctx) => {
       const parsed = parseNumberAdd(did, opts);
       if (ctx.store.numbers.get(parsed.did))
         throw new CliError(
@@ -229,6 +248,7 @@ export function registerNumbers(program: Command, deps: CliDeps): void {
       const n = checkNumberRefs(parsed, refsOf(ctx));
       ctx.store.numbers.upsert(n);
       done(`added number ${n.did} (queue ${n.queue}, callback ${n.callbackEnabled ? 'on' : 'off'})`);
+      await warnOnBrokenRoute(ctx, n);
     }),
   );
 
@@ -241,13 +261,14 @@ export function registerNumbers(program: Command, deps: CliDeps): void {
     withContext(
       cmd,
       deps,
-      (ctx) => {
+      async (ctx) => {
         const key = parseNumberKey(did);
         const current = ctx.store.numbers.get(key);
         if (!current) throw notFound(`number ${key} does not exist; add it with: callbackd numbers add ${key} --queue <queue>`);
         const n = checkNumberRefs(parseNumberSet(current, opts), refsOf(ctx));
         ctx.store.numbers.upsert(n);
         done(`updated number ${n.did}`);
+        await warnOnBrokenRoute(ctx, n);
       },
       { mustExist: true },
     ),

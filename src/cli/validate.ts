@@ -1,6 +1,7 @@
 // Argument checks shared by the command groups. Pure (no store, no files): each returns the clean
 // value or throws a CliError whose message says what is accepted, so a sysadmin can fix the call
 // from the one line they see.
+import { dialTarget } from '../domain/outbound';
 import type { GreetingKind } from '../domain/model';
 import type { E164Failure } from '../domain/e164';
 import { normaliseInternational } from '../domain/numbers';
@@ -111,11 +112,13 @@ export function parseGreetingKind(value: string): GreetingKind {
   throw invalid(`greeting kind must be offer or confirmation, got '${value}'`);
 }
 
-/** An Asterisk endpoint (trunk) name as used in PJSIP/<number>@<trunk>. */
+/** Where callbacks are dialled (domain/outbound.ts): dialplan:<context>, a template with {e164},
+ *  {digits} or {national}, or a PJSIP trunk name. Checked by expanding it for a sample number. */
 export function parseTrunk(value: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value))
-    throw invalid(`outbound trunk '${value}' is not a PJSIP endpoint name (letters, digits, '.', '_', '-')`);
-  return value;
+  const v = value.trim();
+  const r = dialTarget('+4930123456', v);
+  if (!r.ok) throw invalid(`--trunk: ${r.error}`);
+  return v;
 }
 
 /**

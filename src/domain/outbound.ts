@@ -46,12 +46,13 @@ export function dialTarget(e164: string, route: string | null | undefined): Dial
   if (NAME.test(r)) return { ok: true, endpoint: `PJSIP/${forms.e164}@${r}` };
   return {
     ok: false,
-    error: `outbound route '${r}' is neither empty, dialplan:<context>, a template with {e164}/{digits}/{national} nor a trunk name`,
+    error: `outbound route '${r}' is neither dialplan:<context>, a template with {e164}/{digits}/{national}, nor a PJSIP endpoint name (letters, digits, '.', '_', '-')`,
   };
 }
 
 function local(e164: string, context: string): DialTargetResult {
-  return { ok: true, endpoint: `Local/${e164}@${context}`, needs: { context, extension: e164 } };
+  // /n: no local-channel optimisation, so the Local channel we created stays the one in our bridge.
+  return { ok: true, endpoint: `Local/${e164}@${context}/n`, needs: { context, extension: e164 } };
 }
 
 function expand(template: string, forms: Record<string, string>): DialTargetResult {

@@ -1,6 +1,6 @@
 // Places in queues (table `queue_entries`). A live caller and the callback slot it turns into are the
 // SAME row: entered_at never changes on conversion, which is how the caller keeps its place.
-import type { CallbackOutcome, CallbackRequest, LiveEnd, NewLiveEntry, RateLimitKey } from '../app/ports';
+import type { CallbackOutcome, CallbackRequest, LiveEnd, NewLiveEntry } from '../app/ports';
 import { OPEN_STATES, type EntryKind, type EntryState, type Millis, type QueueEntry } from '../domain/model';
 import type { Db } from './db';
 import { StoreError, rethrowConstraint } from './errors';
@@ -56,11 +56,6 @@ const OPEN_SQL = `(${OPEN_STATES.map((s) => `'${s}'`).join(', ')})`;
 
 /** States of a callback that is handed to an agent right now. */
 const IN_FLIGHT_SQL = `('offered', 'dialing')`;
-
-/** The rate-limit key as stored: identified callers by number, withheld ones per DID. */
-export function rateKey(key: RateLimitKey): string {
-  return 'callerId' in key ? `caller:${key.callerId}` : `withheld:${key.withheldOnDid}`;
-}
 
 export function createEntriesRepo(db: Db): EntriesRepo {
   const insertLive = db.prepare<
@@ -150,7 +145,7 @@ export function createEntriesRepo(db: Db): EntriesRepo {
     }
     // The limit is read in the same (IMMEDIATE) transaction as the write, so two requests at once
     // cannot both slip under it.
-    const key = req.limit ? rateKey(req.limit.key) : null;
+    const key = req.limit?.key ?? null;
     if (req.limit && key) {
       const count = requestsSinceStmt.get({ rate_key: key, since: req.limit.since }) ?? 0;
       if (count >= req.limit.cap) return { kind: 'rate-limited', count };

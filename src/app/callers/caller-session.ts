@@ -1,7 +1,7 @@
 // One inbound caller on a configured number: joins the queue, hears the callback offer, and may leave a
 // callback request. Feeds its channel's events into the pure caller machine (domain/ivr) and carries out
 // the machine's commands on its Leg and through the Store port.
-import type { CallbackPolicy } from '../../domain/toll-guard';
+import { rateLimitKey, type CallbackPolicy } from '../../domain/toll-guard';
 import {
   initialCallerState,
   transition,
@@ -16,7 +16,7 @@ import { callLogger, type Logger } from '../../log';
 import type { AppEvents } from '../events';
 import { Flow } from '../flow';
 import { Leg, type LegOptions, type PlayResult } from '../leg';
-import type { Clock, RateLimitKey, Store } from '../ports';
+import type { Clock, Store } from '../ports';
 import type { PromptMedia } from '../prompt-media';
 import type { Telephony, TelephonyEvent } from '../telephony';
 import { Timers } from '../timers';
@@ -42,8 +42,10 @@ export interface CallerCall {
   callId: string;
   number: NumberConfig;
   queue: QueueConfig;
-  /** The caller ID as delivered, for the log and the store. */
+  /** The caller ID as delivered (for the log). */
   callerId: string | null;
+  /** The caller's number in E.164, normalised where the call entered; null when withheld or unusable. */
+  callerNumber: string | null;
   language: string;
   policy: CallbackPolicy;
 }
@@ -82,7 +84,7 @@ export class CallerSession {
         execute: (command) => this.execute(command),
         afterEvent: (state) => this.afterEvent(state),
       },
-      initialCallerState(call.callerId),
+      initialCallerState(call.callerNumber),
       this.log,
     );
   }
@@ -103,7 +105,7 @@ export class CallerSession {
         queue: this.call.queue.name,
         did: this.call.number.did,
         channelId: this.channelId,
-        callerId: this.call.callerId,
+        callerId: this.call.callerNumber,
         enteredAt,
       })
       .then(
@@ -224,17 +226,14 @@ export class CallerSession {
     // 'stopped': the machine stopped it itself; 'hangup': the hangup event follows.
   }
 
-  private rateLimitKey(): RateLimitKey {
-    // Identified callers are limited one by one; withheld callers share a (higher) cap per DID, so one
-    // anonymous abuser cannot lock out every other anonymous caller of the whole system.
-    const callerNumber = this.flow.state.callerNumber;
-    return callerNumber ? { callerId: callerNumber } : { withheldOnDid: this.call.number.did };
-  }
-
   private async save(number: string): Promise<CallerEvent> {
     const { store, clock } = this.deps;
-    const key = this.rateLimitKey();
-    const cap = 'callerId' in key ? this.deps.rateLimits.perCallerPerHour : this.deps.rateLimits.withheldPerDidPerHour;
+    // Identified callers are limited one by one; withheld callers share a (higher) cap per DID, so one
+    // anonymous abuser cannot lock out every other anonymous caller of the whole system.
+    const { key, cap } = rateLimitKey(this.call.callerNumber, this.call.number.did, {
+      perCaller: this.deps.rateLimits.perCallerPerHour,
+      withheldPerDid: this.deps.rateLimits.withheldPerDidPerHour,
+    });
     const requestedAt = clock.now();
     try {
       const outcome = await store.callers.requestCallback({

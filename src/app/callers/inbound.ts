@@ -4,6 +4,8 @@
 // answers the call with an apology instead of leaving it ringing.
 import { randomUUID } from 'node:crypto';
 import type { NumberConfig, QueueConfig } from '../../domain/model';
+import { countryOf } from '../../domain/e164';
+import { matchDid, normaliseCallerId, normaliseNumber } from '../../domain/numbers';
 import { policyFor } from '../../domain/toll-guard';
 import { callLogger, type Logger } from '../../log';
 import { Announcement } from '../announcement';
@@ -68,30 +70,52 @@ export function inboundRouter(deps: InboundDeps): (entered: CallEntered) => Prom
   };
 }
 
-async function lookUp(deps: InboundDeps, entered: CallEntered, did: string, callId: string, log: Logger): Promise<CallerCall | undefined> {
-  const { directory } = deps;
-  const number = await directory.number(did);
+async function lookUp(
+  deps: InboundDeps,
+  entered: CallEntered,
+  rawDid: string,
+  callId: string,
+  log: Logger,
+): Promise<CallerCall | undefined> {
+  const { directory, telephony } = deps;
+  // Trunks deliver the DID as +49…, 0049…, 49… or national 0…: matched once, here, to the configured one.
+  const did = (await directory.number(rawDid))
+    ? rawDid
+    : matchDid(
+        rawDid,
+        (await directory.numbers()).map((n) => n.did),
+      );
+  const number = did === undefined ? undefined : await directory.number(did);
   const queue = number ? await directory.queue(number.queue) : undefined;
   if (!number || !queue) {
+    const normalised = did === undefined ? normaliseNumber(rawDid) : undefined;
     log.warn('call to a number that is not configured', {
-      did,
+      did: rawDid,
+      normalisedDid: did ?? (normalised?.ok ? normalised.e164 : `not a number (${normalised?.reason ?? '?'})`),
       callerId: entered.callerId,
       reason: number ? `queue '${number.queue}' does not exist` : 'unknown DID',
     });
     return undefined;
   }
-  return callerCall(deps, { channelId: entered.channelId, callId, callerId: entered.callerId || null, number, queue });
+  // One variable read per call: a number sent with presentation "restricted" is withheld, digits or not.
+  const presentation = await telephony.getVariable(entered.channelId, 'CALLERID(pres)').catch(() => undefined);
+  return callerCall(deps, { channelId: entered.channelId, callId, callerId: entered.callerId || null, presentation, number, queue });
 }
 
-/** Everything a caller session needs to know about its call: language and toll-fraud policy included. */
+/** Everything a caller session needs to know about its call: the caller's number in E.164 (the DID's
+ *  country for national forms), the language and the toll-fraud policy (our own DIDs included). */
 export async function callerCall(
-  deps: { directory: Pick<DirectoryStore, 'setting'>; media: PromptMedia },
-  call: { channelId: string; callId: string; callerId: string | null; number: NumberConfig; queue: QueueConfig },
+  deps: { directory: Pick<DirectoryStore, 'setting' | 'numbers'>; media: PromptMedia },
+  call: { channelId: string; callId: string; callerId: string | null; presentation?: string; number: NumberConfig; queue: QueueConfig },
 ): Promise<CallerCall> {
+  const { presentation, ...rest } = call;
   const blocked = (await deps.directory.setting('blocked_prefixes')) ?? null;
+  const own = (await deps.directory.numbers()).map((n) => n.did);
+  const caller = normaliseCallerId(call.callerId, { presentation, defaultRegion: countryOf(call.number.did) });
   return {
-    ...call,
+    ...rest,
+    callerNumber: caller.kind === 'number' ? caller.e164 : null,
     language: await deps.media.languageFor(call.number),
-    policy: policyFor(call.number.did, call.number.allowedCountries ?? null, blocked),
+    policy: policyFor(call.number.did, call.number.allowedCountries ?? null, blocked, own),
   };
 }

@@ -27,6 +27,9 @@ export interface CliEnv {
   cleanup(): void;
 }
 
+/** A loopback port nothing listens on: CLI unit tests never reach a real Asterisk unless they bring one. */
+const NO_ARI = 'http://127.0.0.1:9';
+
 export function makeCliEnv(opts: { languages?: string[]; ari?: Record<string, unknown> } = {}): CliEnv {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callbackd-cli-'));
   const soundsDir = path.join(dir, 'sounds');
@@ -37,7 +40,7 @@ export function makeCliEnv(opts: { languages?: string[]; ari?: Record<string, un
   const configFile = path.join(dir, 'callbackd.json');
   fs.writeFileSync(
     configFile,
-    JSON.stringify({ sounds: { dir: soundsDir, prefix: 'callbackd' }, ari: { requestTimeoutMs: 1000, ...opts.ari } }),
+    JSON.stringify({ sounds: { dir: soundsDir, prefix: 'callbackd' }, ari: { url: NO_ARI, requestTimeoutMs: 1000, ...opts.ari } }),
   );
   const db = path.join(dir, 'callbackd.db');
   const opened: SqliteStore[] = [];

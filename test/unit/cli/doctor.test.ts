@@ -74,6 +74,7 @@ describe('cli/doctor command', () => {
   let env: CliEnv;
   let ari: http.Server;
   let registered: boolean;
+  let routed: boolean;
   const saved: Record<string, string | undefined> = {};
   const ARI_ENV = ['CALLBACKD_ARI_URL', 'CALLBACKD_ARI_USER', 'CALLBACKD_ARI_PASSWORD', 'CALLBACKD_ARI_APP'];
 
@@ -84,12 +85,18 @@ describe('cli/doctor command', () => {
       delete process.env[k];
     }
     registered = true;
+    routed = true;
     const auth = `Basic ${Buffer.from('callbackd:secret').toString('base64')}`;
     ari = http.createServer((req, res) => {
       if (req.headers.authorization !== auth) return void res.writeHead(401).end();
       if (req.url === '/ari/asterisk/info')
         return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"system":{"version":"22.10.1"}}');
       if (req.url === '/ari/applications/callbackd' && registered) return void res.writeHead(200).end('{}');
+      // The outbound route probe: a Local channel created in our app, DIALPLAN_EXISTS read on it, deleted.
+      if (req.method === 'POST' && req.url?.startsWith('/ari/channels/create?')) return void res.writeHead(200).end('{}');
+      if (req.method === 'DELETE' && req.url?.startsWith('/ari/channels/probe-')) return void res.writeHead(204).end();
+      if (req.url?.includes('/variable?variable=DIALPLAN_EXISTS(callbackd-outbound%2C%2B4930123456%2C1)'))
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value: routed ? '1' : '0' }));
       res.writeHead(404).end('{"message":"Application not found"}');
     });
     await new Promise<void>((resolve) => ari.listen(0, '127.0.0.1', resolve));
@@ -129,20 +136,23 @@ describe('cli/doctor command', () => {
     expect(lines[1]).to.match(/application callbackd registered \(daemon connected\): yes/);
     expect(lines.slice(2).map((l) => l.split(':')[0])).to.deep.equal([
       `ok    database writable (${env.db})`,
+      'ok    outbound route of +4930123456',
       'ok    greeting spring (de) for +4930123456',
       'ok    shipped prompts (de)',
       'ok    shipped prompts (en)',
     ]);
   });
 
-  it('fails with one FAIL line per problem: daemon not connected, greeting file gone, prompt missing', async () => {
+  it('fails with one FAIL line per problem: daemon not connected, no outbound route, greeting file gone, prompt missing', async () => {
     registered = false;
+    routed = false;
     fs.rmSync(path.join(env.soundsDir, 'custom', 'de', 'spring.wav'));
     fs.rmSync(path.join(env.soundsDir, 'de', 'offer.wav'));
     const { out, error } = await env.attempt(['doctor']);
-    expect(error).to.include({ code: 'CLI_DOCTOR_FAILED', message: '3 of 6 checks failed' });
+    expect(error).to.include({ code: 'CLI_DOCTOR_FAILED', message: '4 of 7 checks failed' });
     expect(out.split('\n').filter((l) => l.startsWith('FAIL'))).to.deep.equal([
       "FAIL  application callbackd registered (daemon connected): Asterisk does not know 'callbackd': is callbackd start running and connected?",
+      'FAIL  outbound route of +4930123456: dialplan context callbackd-outbound has no extension matching +4930123456',
       'FAIL  greeting spring (de) for +4930123456: sound file for callbackd/custom/de/spring is missing under sounds.dir',
       `FAIL  shipped prompts (de): 1 of ${PROMPT_IDS.length} missing: offer`,
     ]);

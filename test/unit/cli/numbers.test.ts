@@ -43,6 +43,7 @@ describe('cli/numbers argument checks', () => {
       confirmationGreeting: null,
       outboundTrunk: null,
       allowedCountries: null,
+      outboundCallerId: null,
     });
   });
 
