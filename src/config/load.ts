@@ -3,7 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CallbackdError } from '../errors';
 import { packageRoot } from './package';
-import { checkValue, type Config, type ConfigOf, envName, expectation, SCHEMA, type Schema, type Setting } from './schema';
+import {
+  checkValue,
+  type Config,
+  type ConfigOf,
+  envName,
+  expectation,
+  SCHEMA,
+  type PathSetting,
+  type Schema,
+  type Setting,
+} from './schema';
 import { isServiceLink } from './service-links';
 
 /** Every configuration problem: the CLI exits 78 (EX_CONFIG) on it, so systemd stops restarting. */
@@ -79,7 +89,8 @@ function readFile(file: string): Record<string, unknown> {
 }
 
 /** A path setting as an absolute path; SQLite's ':memory:' stays as it is. */
-function resolvePath(value: string, base: string): string {
+function resolvePath(spec: PathSetting, value: string, base: string): string {
+  if (value === '' && spec.emptyInPackage !== undefined) return path.join(packageRoot(), spec.emptyInPackage);
   return value === ':memory:' ? value : path.resolve(base, value);
 }
 
@@ -114,10 +125,7 @@ export function readConfigOf<S extends Schema>(schema: S, opts: LoadOptions = {}
   const specs: Record<string, Setting> = schema;
 
   const values: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(specs)) {
-    const base = spec.kind === 'path' && spec.defaultBase === 'package' ? packageRoot() : cwd;
-    values[key] = spec.kind === 'path' ? resolvePath(spec.default, base) : spec.default;
-  }
+  for (const [key, spec] of Object.entries(specs)) values[key] = spec.kind === 'path' ? resolvePath(spec, spec.default, cwd) : spec.default;
 
   const layers: Layer[] = [];
   if (fileName) {
@@ -137,7 +145,7 @@ export function readConfigOf<S extends Schema>(schema: S, opts: LoadOptions = {}
         const shown = spec.kind === 'secret' ? '(hidden)' : JSON.stringify(raw);
         throw new ConfigError(`config key '${key}' must be ${expectation(spec)}, got ${shown} from ${where}`);
       }
-      values[key] = spec.kind === 'path' ? resolvePath(value as string, base) : value;
+      values[key] = spec.kind === 'path' ? resolvePath(spec, value as string, base) : value;
     }
   }
   return { config: nest(values) as ConfigOf<S>, ignoredEnv: fromEnv.ignored };

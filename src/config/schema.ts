@@ -21,12 +21,13 @@ interface DurationSetting extends Range {
 }
 
 /** A file or folder. Relative values are resolved (see load.ts): from a config file against the
- *  file's folder, from the environment against the working directory, and the default against
- *  `defaultBase` (the working directory, or the package's own folder for files shipped with it). */
-interface PathSetting {
+ *  file's folder, the default and values from the environment against the working directory. */
+export interface PathSetting {
   kind: 'path';
   default: string;
-  defaultBase: 'cwd' | 'package';
+  /** If set, an empty value is allowed and stands for this path inside the package (the folder with
+   *  package.json), so a config file copied anywhere still finds what callbackd ships. */
+  emptyInPackage?: string;
 }
 
 interface TextSetting {
@@ -49,7 +50,7 @@ export const SCHEMA = {
   'ari.app': { kind: 'string', default: 'callbackd' },
   'ari.requestTimeoutMs': { kind: 'duration', unit: 'ms', integer: true, min: 100, max: 60_000, default: 5000 },
   // ':memory:' is SQLite's in-memory database and is kept as it is.
-  'db.path': { kind: 'path', default: 'data/callbackd.db', defaultBase: 'cwd' },
+  'db.path': { kind: 'path', default: 'data/callbackd.db' },
   'log.level': { kind: { oneOf: ['error', 'warn', 'info', 'debug'] }, default: 'info' },
   'log.format': { kind: { oneOf: ['auto', 'json', 'pretty'] }, default: 'auto' },
   'ivr.offerDelaySeconds': { kind: 'duration', unit: 's', min: 0, max: 3600, default: 30 },
@@ -79,9 +80,9 @@ export const SCHEMA = {
   'language.default': { kind: 'string', default: 'en' },
   // Asterisk sound name prefix under which sounds/ is installed (sound:<prefix>/<lang>/<prompt>).
   'sounds.prefix': { kind: 'string', default: 'callbackd' },
-  // Where the daemon itself finds the prompts, to know which languages exist; by default the ones
-  // shipped in the package, wherever callbackd is started from.
-  'sounds.dir': { kind: 'path', default: 'sounds', defaultBase: 'package' },
+  // Where the daemon itself finds the prompts, to know which languages exist. Empty (the default) = the
+  // prompts shipped in the package, wherever callbackd is started from and wherever its config lives.
+  'sounds.dir': { kind: 'path', default: '', emptyInPackage: 'sounds' },
 } as const satisfies Record<string, Setting>;
 
 export type Schema = Record<string, Setting>;
@@ -116,6 +117,7 @@ export function checkValue(spec: Setting, raw: unknown): string | number | null 
     return r.ok ? r.value : null;
   }
   if ((spec.kind === 'optional-url' || spec.kind === 'bind') && raw === '') return '';
+  if (spec.kind === 'path' && spec.emptyInPackage !== undefined && raw === '') return '';
   if (typeof raw !== 'string' || raw === '') return null;
   switch (spec.kind) {
     case 'optional-url':
@@ -151,7 +153,7 @@ export function expectation(spec: Setting): string {
     case 'bind':
       return "host:port or ''";
     case 'path':
-      return 'a non-empty path';
+      return spec.emptyInPackage === undefined ? 'a non-empty path' : "a path or ''";
     case 'string':
     case 'secret':
       return 'a non-empty string';

@@ -56,6 +56,11 @@ describe('config paths', () => {
     expect(existsSync(join(config.sounds.dir, 'en', 'welcome.wav'))).to.equal(true);
   });
 
+  it('an empty sounds.dir in a file or the environment also means the shipped prompts', () => {
+    expect(loadConfig({ file: write({ sounds: { dir: '' } }), env: {}, cwd: dir }).sounds.dir).to.equal(join(ROOT, 'sounds'));
+    expect(loadConfig({ env: { CALLBACKD_SOUNDS_DIR: '' }, cwd: dir }).sounds.dir).to.equal(join(ROOT, 'sounds'));
+  });
+
   it('puts the default database under the working directory', () => {
     expect(loadConfig({ env: {}, cwd: dir }).db.path).to.equal(join(dir, 'data', 'callbackd.db'));
   });

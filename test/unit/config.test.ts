@@ -154,7 +154,8 @@ describe('config/load', () => {
       ['db.path', 42, 'a non-empty path'],
       ['language.default', null, 'a non-empty string'],
       ['ivr.offerIntervalSeconds', true, 'a number of seconds from 1 to 3600'],
-      ['sounds.dir', ['sounds'], 'a non-empty path'],
+      ['sounds.dir', ['sounds'], "a path or ''"],
+      ['db.path', '', 'a non-empty path'],
     ];
     for (const [key, bad, expected] of badInFile) {
       it(`a bad ${key} in the file (${JSON.stringify(bad)}) names the key, the value and the file`, () => {
