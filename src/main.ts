@@ -1,12 +1,15 @@
 // `callbackd start`: config → logger → daemon; SIGTERM/SIGINT shut down cleanly.
-import { loadConfig } from './config/load';
+import { readConfig } from './config/load';
+import { routeCronLogs } from './cron-logger';
 import { Daemon } from './daemon';
 import { createLogger } from './log';
 
 export async function runDaemon(opts: { config?: string; db?: string }): Promise<void> {
-  const config = loadConfig({ file: opts.config });
+  const { config, ignoredEnv } = readConfig({ file: opts.config });
   if (opts.db) config.db.path = opts.db;
   const log = createLogger(config.log);
+  routeCronLogs(log); // node-cron's own warnings (missed runs, failed tasks) into our log, not the console
+  if (ignoredEnv.length > 0) log.debug('ignored Kubernetes service link variables', { variables: ignoredEnv.join(' ') });
   // Last line of defence: the daemon must not die on a stray async error from a library.
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: String((reason as Error)?.stack ?? reason) }));
   const daemon = await Daemon.start({ config, log });

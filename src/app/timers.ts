@@ -1,7 +1,9 @@
 // Every timer of the call flows goes through here. Node fires a setTimeout whose delay exceeds
 // 2^31-1 ms (about 24.8 days) after 1 ms, which once threw every caller out of a queue configured with
 // a long max wait; a delay here is chained in safe steps instead, and NaN/negative delays fire at once.
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS } from '../domain/durations';
+
+export const MAX_TIMEOUT_MS = MAX_TIMER_MS;
 
 export interface TimerHandle {
   cancel(): void;

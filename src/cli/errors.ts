@@ -2,6 +2,18 @@
 // the codes are stable so scripts can branch on them.
 import { CallbackdError } from '../errors';
 
+/** Exit codes of `callbackd` (README "Exit codes"). */
+export const EXIT = {
+  ok: 0,
+  /** A command refused or failed (CliError, ARI unreachable, corrupt database, …). */
+  failed: 1,
+  /** Usage error reported by commander (unknown option, missing argument). */
+  usage: 2,
+  /** EX_CONFIG from sysexits.h: bad configuration (or no up-to-date build). systemd's
+   *  RestartPreventExitStatus=78 stops restarting a daemon that cannot start until someone fixes it. */
+  config: 78,
+} as const;
+
 export type CliErrorCode =
   | 'CLI_INVALID_ARGUMENT' // a value has the wrong form (not E.164, unknown language, bad duration, ...)
   | 'CLI_NOT_FOUND' // the thing named does not exist (number, queue, greeting, agent, callback, ticket)

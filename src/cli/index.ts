@@ -1,16 +1,20 @@
 // The `callbackd` command. Each command group lives in its own file; errors end as one readable line
 // on stderr and a non-zero exit.
 import { Command } from 'commander';
+import { ConfigError } from '../config/load';
+import { packageVersion } from '../config/package';
 import { describeError } from '../errors';
 import { runDaemon } from '../main';
 import { registerAdminCommands } from './commands';
 import type { CliDeps } from './context';
+import { EXIT } from './errors';
 
 export function buildProgram(deps: CliDeps = {}): Command {
   const program = new Command('callbackd')
     .description('Queue callback daemon for Asterisk: callers keep their place, agents call them back')
     .option('-c, --config <file>', 'JSON config file (default: $CALLBACKD_CONFIG)')
     .option('--db <path>', 'SQLite database (overrides db.path)')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
 
@@ -33,10 +37,10 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     const code = (err as { code?: string }).code;
     // commander already printed help/version/usage errors itself.
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
-    if (typeof code === 'string' && code.startsWith('commander.')) process.exit(2);
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(EXIT.ok);
+    if (typeof code === 'string' && code.startsWith('commander.')) process.exit(EXIT.usage);
     process.stderr.write(`callbackd: ${describeError(err)}\n`);
-    process.exit(1);
+    process.exit(err instanceof ConfigError ? EXIT.config : EXIT.failed);
   }
 }
 

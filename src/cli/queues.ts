@@ -5,7 +5,7 @@ import type { CliDeps } from './context';
 import { withContext } from './context';
 import { CliError, invalid, notFound } from './errors';
 import { done, formatDuration, printList, type Column } from './output';
-import { parseName, parseNonNegativeInt } from './validate';
+import { MAX_WAIT_SECONDS, parseName, parseSeconds } from './validate';
 
 export interface QueueOptions {
   /** false from --no-max-wait: no limit. */
@@ -22,7 +22,8 @@ export function parseOverflow(value: string): string {
 
 function parseChanges(opts: QueueOptions): Partial<QueueConfig> {
   const c: Partial<QueueConfig> = {};
-  if (opts.maxWait !== undefined) c.maxWaitSeconds = opts.maxWait === false ? null : parseNonNegativeInt('--max-wait', opts.maxWait);
+  if (opts.maxWait !== undefined)
+    c.maxWaitSeconds = opts.maxWait === false ? null : parseSeconds('--max-wait', opts.maxWait, MAX_WAIT_SECONDS);
   if (opts.overflow !== undefined) c.overflow = parseOverflow(opts.overflow);
   if (opts.moh !== undefined) c.mohClass = parseName('music on hold class', opts.moh);
   return c;
@@ -47,7 +48,7 @@ const COLUMNS: Column<QueueConfig>[] = [
 
 function settingOptions(cmd: Command): Command {
   return cmd
-    .option('--max-wait <seconds>', 'seconds a live caller may wait before overflow (callback slots are exempt)')
+    .option('--max-wait <seconds>', 'seconds (0-86400) a live caller may wait before overflow (callback slots are exempt)')
     .option('--no-max-wait', 'no limit')
     .option('--overflow <action>', 'hangup or context:<context>,<exten>,<priority>')
     .option('--moh <class>', 'musiconhold.conf class');

@@ -6,6 +6,7 @@ import type { GreetingKind } from '../domain/model';
 import type { E164Failure } from '../domain/e164';
 import { normaliseInternational } from '../domain/numbers';
 import { parseDuration } from '../domain/stats';
+import { boundSeconds, type Range } from '../domain/durations';
 import { invalid } from './errors';
 
 /** Names that end up in SQL rows, file paths and Prometheus labels: no spaces, no slashes. */
@@ -98,11 +99,28 @@ export function parsePositiveInt(what: string, value: string): number {
   return n;
 }
 
+/** --since goes back at most this far (10 years): further is not a period but a typo, and a huge
+ *  value would put the start before any representable date. */
+export const MAX_SINCE_DAYS = 3650;
+
 /** --since: 15m, 24h, 7d → a start time before `now`. */
 export function parseSince(value: string, now: number): number {
   const ms = parseDuration(value);
   if (ms === undefined) throw invalid(`--since '${value}' is not a duration; use a whole number with s, m, h or d, e.g. 15m, 24h, 7d`);
+  if (ms > MAX_SINCE_DAYS * 86_400_000) throw invalid(`--since '${value}' is too long: at most ${MAX_SINCE_DAYS}d`);
   return now - ms;
+}
+
+/** --max-wait: whole seconds up to a day. The daemon arms a timer with it, and timers overflow
+ *  beyond 24.8 days (they would fire at once); nobody waits in a queue for more than a day. */
+export const MAX_WAIT_SECONDS: Range = { min: 0, max: 86_400, integer: true };
+
+/** A whole number of seconds within `range` (digits only: no sign, fraction or exponent). */
+export function parseSeconds(what: string, value: string, range: Range): number {
+  const text = value.trim();
+  const r = /^\d+$/.test(text) ? boundSeconds(Number(text), range) : undefined;
+  if (!r?.ok) throw invalid(`${what} must be a whole number of seconds from ${range.min} to ${range.max}, got '${value}'`);
+  return r.value;
 }
 
 export function parseGreetingKind(value: string): GreetingKind {

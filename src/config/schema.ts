@@ -1,76 +1,85 @@
 import { validate as validateCron } from 'node-cron';
+import { boundDuration, checkRange, describeRange, type DurationUnit, type Range } from '../domain/durations';
 
 // Every setting the daemon knows, with its default and how to validate it. A key not listed here is a
-// typo and is refused by name, so a misspelt setting never silently falls back to its default.
+// typo and is refused by name, so a misspelt setting never silently falls back to its default. The
+// `Config` type is derived from this table, so a setting is declared exactly once.
 
-export interface Config {
-  ari: { url: string; user: string; password: string; app: string; requestTimeoutMs: number };
-  db: { path: string; lockTimeoutSeconds: number };
-  log: { level: 'error' | 'warn' | 'info' | 'debug'; format: 'auto' | 'json' | 'pretty' };
-  ivr: {
-    offerDelaySeconds: number;
-    offerIntervalSeconds: number;
-    menuTimeoutSeconds: number;
-    firstDigitTimeoutSeconds: number;
-    interDigitTimeoutSeconds: number;
-    maxEntryAttempts: number;
-  };
-  callback: {
-    expiryMinutes: number;
-    expirySweepCron: string;
-    maxAttempts: number;
-    retryDelaySeconds: number;
-    maxRequestsPerCallerPerHour: number;
-    maxWithheldRequestsPerDidPerHour: number;
-    customerRingSeconds: number;
-  };
-  agents: { ringTimeoutSeconds: number; wrapUpSeconds: number; maxMissed: number; declineCooldownSeconds: number };
-  tickets: { webhookUrl: string };
-  metrics: { bind: string };
-  language: { default: string };
-  sounds: { prefix: string; dir: string };
+/** A whole number in an inclusive range (attempts, limits). */
+interface CountSetting extends Range {
+  kind: 'count';
+  integer: true;
+  default: number;
 }
 
-type Kind =
-  'string' | 'secret' | 'url' | 'optional-url' | 'bind' | 'cron' | 'positive' | 'nonnegative' | 'integer' | { oneOf: readonly string[] };
+/** A duration in the unit the key's name says (…Ms, …Seconds, …Minutes), in an inclusive range whose
+ *  maximum fits a timer (checked by boundDuration). */
+interface DurationSetting extends Range {
+  kind: 'duration';
+  unit: DurationUnit;
+  default: number;
+}
 
-export const SCHEMA: Record<string, { kind: Kind; default: string | number }> = {
+/** A file or folder. Relative values are resolved (see load.ts): from a config file against the
+ *  file's folder, the default and values from the environment against the working directory. */
+export interface PathSetting {
+  kind: 'path';
+  default: string;
+  /** If set, an empty value is allowed and stands for this path inside the package (the folder with
+   *  package.json), so a config file copied anywhere still finds what callbackd ships. */
+  emptyInPackage?: string;
+}
+
+interface TextSetting {
+  kind: 'string' | 'secret' | 'url' | 'optional-url' | 'bind' | 'cron';
+  default: string;
+}
+
+interface ChoiceSetting {
+  kind: { oneOf: readonly string[] };
+  default: string;
+}
+
+export type Setting = CountSetting | DurationSetting | PathSetting | TextSetting | ChoiceSetting;
+
+export const SCHEMA = {
   'ari.url': { kind: 'url', default: 'http://127.0.0.1:8088' },
   'ari.user': { kind: 'string', default: 'callbackd' },
   // The sandbox's password; production sets its own via file or CALLBACKD_ARI_PASSWORD.
   'ari.password': { kind: 'secret', default: 'callbackd-dev' },
   'ari.app': { kind: 'string', default: 'callbackd' },
-  'ari.requestTimeoutMs': { kind: 'positive', default: 5000 },
-  'db.path': { kind: 'string', default: 'data/callbackd.db' },
+  'ari.requestTimeoutMs': { kind: 'duration', unit: 'ms', integer: true, min: 100, max: 60_000, default: 5000 },
+  // ':memory:' is SQLite's in-memory database and is kept as it is.
+  'db.path': { kind: 'path', default: 'data/callbackd.db' },
   // How long a write may wait for another process's lock (a CLI, a backup) before the call it belongs
   // to is told "sorry"; the event loop never waits, the write is retried on a timer meanwhile.
-  'db.lockTimeoutSeconds': { kind: 'positive', default: 60 },
+  'db.lockTimeoutSeconds': { kind: 'duration', unit: 's', min: 1, max: 3600, default: 60 },
   'log.level': { kind: { oneOf: ['error', 'warn', 'info', 'debug'] }, default: 'info' },
   'log.format': { kind: { oneOf: ['auto', 'json', 'pretty'] }, default: 'auto' },
-  'ivr.offerDelaySeconds': { kind: 'nonnegative', default: 30 },
-  'ivr.offerIntervalSeconds': { kind: 'positive', default: 60 },
-  'ivr.menuTimeoutSeconds': { kind: 'positive', default: 6 },
-  'ivr.firstDigitTimeoutSeconds': { kind: 'positive', default: 10 },
-  'ivr.interDigitTimeoutSeconds': { kind: 'positive', default: 5 },
-  'ivr.maxEntryAttempts': { kind: 'integer', default: 3 },
-  'callback.expiryMinutes': { kind: 'positive', default: 60 },
+  'ivr.offerDelaySeconds': { kind: 'duration', unit: 's', min: 0, max: 3600, default: 30 },
+  'ivr.offerIntervalSeconds': { kind: 'duration', unit: 's', min: 1, max: 3600, default: 60 },
+  'ivr.menuTimeoutSeconds': { kind: 'duration', unit: 's', min: 1, max: 60, default: 6 },
+  'ivr.firstDigitTimeoutSeconds': { kind: 'duration', unit: 's', min: 1, max: 60, default: 10 },
+  'ivr.interDigitTimeoutSeconds': { kind: 'duration', unit: 's', min: 1, max: 60, default: 5 },
+  'ivr.maxEntryAttempts': { kind: 'count', integer: true, min: 1, max: 10, default: 3 },
+  'callback.expiryMinutes': { kind: 'duration', unit: 'min', min: 1, max: 10_080, default: 60 },
   // How often the expiry sweep runs (node-cron syntax; a 6-field form has seconds).
   'callback.expirySweepCron': { kind: 'cron', default: '* * * * *' },
   // Dial attempts of the customer per accepted callback (1 = no retry) and the pause between them.
-  'callback.maxAttempts': { kind: 'integer', default: 1 },
-  'callback.retryDelaySeconds': { kind: 'nonnegative', default: 120 },
+  'callback.maxAttempts': { kind: 'count', integer: true, min: 1, max: 10, default: 1 },
+  'callback.retryDelaySeconds': { kind: 'duration', unit: 's', min: 0, max: 3600, default: 120 },
   // Toll-fraud guard: callback requests one caller ID may make per hour.
-  'callback.maxRequestsPerCallerPerHour': { kind: 'integer', default: 5 },
+  'callback.maxRequestsPerCallerPerHour': { kind: 'count', integer: true, min: 1, max: 1000, default: 5 },
   // Withheld callers cannot be told apart: they share one (higher) budget per DID.
-  'callback.maxWithheldRequestsPerDidPerHour': { kind: 'integer', default: 20 },
+  'callback.maxWithheldRequestsPerDidPerHour': { kind: 'count', integer: true, min: 1, max: 10_000, default: 20 },
   // How long the customer's phone rings before the attempt counts as not answered.
-  'callback.customerRingSeconds': { kind: 'positive', default: 30 },
-  'agents.ringTimeoutSeconds': { kind: 'positive', default: 20 },
-  'agents.wrapUpSeconds': { kind: 'nonnegative', default: 10 },
+  'callback.customerRingSeconds': { kind: 'duration', unit: 's', min: 5, max: 300, default: 30 },
+  'agents.ringTimeoutSeconds': { kind: 'duration', unit: 's', min: 1, max: 300, default: 20 },
+  'agents.wrapUpSeconds': { kind: 'duration', unit: 's', min: 0, max: 3600, default: 10 },
   // Offers in a row an agent lets ring out before being logged out.
-  'agents.maxMissed': { kind: 'integer', default: 3 },
+  'agents.maxMissed': { kind: 'count', integer: true, min: 1, max: 100, default: 3 },
   // After a decline, the same agent is not offered that callback again for this long.
-  'agents.declineCooldownSeconds': { kind: 'nonnegative', default: 60 },
+  'agents.declineCooldownSeconds': { kind: 'duration', unit: 's', min: 0, max: 3600, default: 60 },
   // Empty = tickets stay in SQLite only; a URL = also POSTed there as JSON (with retries).
   'tickets.webhookUrl': { kind: 'optional-url', default: '' },
   // host:port of the Prometheus /metrics endpoint; empty = off. Loopback unless you say otherwise.
@@ -78,38 +87,86 @@ export const SCHEMA: Record<string, { kind: Kind; default: string | number }> = 
   'language.default': { kind: 'string', default: 'en' },
   // Asterisk sound name prefix under which sounds/ is installed (sound:<prefix>/<lang>/<prompt>).
   'sounds.prefix': { kind: 'string', default: 'callbackd' },
-  // Where the daemon itself finds the shipped prompts, to know which languages exist.
-  'sounds.dir': { kind: 'string', default: 'sounds' },
+  // Where the daemon itself finds the prompts, to know which languages exist. Empty (the default) = the
+  // prompts shipped in the package, wherever callbackd is started from and wherever its config lives.
+  'sounds.dir': { kind: 'path', default: '', emptyInPackage: 'sounds' },
+} as const satisfies Record<string, Setting>;
+
+export type Schema = Record<string, Setting>;
+
+/** The TypeScript type a setting's value has. */
+type ValueOf<S> = S extends { kind: { oneOf: readonly (infer C)[] } } ? C : S extends { kind: 'count' | 'duration' } ? number : string;
+
+/** 'ari.url' → 'ari'; 'url' → 'url'. */
+type HeadOf<K extends string> = K extends `${infer H}.${string}` ? H : K;
+
+/** Turns flat dotted keys into nested objects, at any depth: {'a.b.c': V} → { a: { b: { c: V } } }. */
+type Nest<T extends Record<string, unknown>> = {
+  [H in HeadOf<keyof T & string>]: H extends keyof T
+    ? T[H]
+    : Nest<{ [K in keyof T & string as K extends `${H}.${infer R}` ? R : never]: T[K] }>;
 };
 
-export function checkValue(key: string, raw: unknown): string | number | null {
-  const spec = SCHEMA[key];
-  const kind = spec.kind;
-  const asNumber = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  if (kind === 'positive') return Number.isFinite(asNumber) && asNumber > 0 ? asNumber : null;
-  if (kind === 'nonnegative') return Number.isFinite(asNumber) && asNumber >= 0 ? asNumber : null;
-  if (kind === 'integer') return Number.isInteger(asNumber) && asNumber > 0 ? asNumber : null;
-  if ((kind === 'optional-url' || kind === 'bind') && raw === '') return '';
+/** The loaded configuration of a schema, nested by the dots of its keys. */
+export type ConfigOf<S extends Schema> = Nest<{ -readonly [K in keyof S & string]: ValueOf<S[K]> }>;
+
+/** config.ari.url, config.ivr.offerDelaySeconds, … */
+export type Config = ConfigOf<typeof SCHEMA>;
+
+const UNIT_WORD: Record<DurationUnit, string> = { ms: 'milliseconds', s: 'seconds', min: 'minutes' };
+
+/** The value `raw` (from a file or the environment) stands for, or null when it is not acceptable. */
+export function checkValue(spec: Setting, raw: unknown): string | number | null {
+  if (spec.kind === 'count' || spec.kind === 'duration') {
+    if (typeof raw !== 'number' && (typeof raw !== 'string' || raw.trim() === '')) return null;
+    const n = Number(raw);
+    const r = spec.kind === 'duration' ? boundDuration(n, spec.unit, spec) : checkRange(n, spec);
+    return r.ok ? r.value : null;
+  }
+  if ((spec.kind === 'optional-url' || spec.kind === 'bind') && raw === '') return '';
+  if (spec.kind === 'path' && spec.emptyInPackage !== undefined && raw === '') return '';
   if (typeof raw !== 'string' || raw === '') return null;
-  if (kind === 'optional-url') return /^https?:\/\/[^\s/]+/.test(raw) ? raw : null;
-  if (kind === 'bind') return /^[^\s:]+:\d{1,5}$/.test(raw) && Number(raw.split(':').pop()) <= 65535 ? raw : null;
-  if (kind === 'cron') return validateCron(raw) ? raw : null;
-  if (kind === 'url') return /^https?:\/\/[^\s/]+/.test(raw) ? raw.replace(/\/+$/, '') : null;
-  if (typeof kind === 'object') return kind.oneOf.includes(raw) ? raw : null;
-  return raw;
+  switch (spec.kind) {
+    case 'optional-url':
+      return /^https?:\/\/[^\s/]+/.test(raw) ? raw : null;
+    case 'bind':
+      return /^[^\s:]+:\d{1,5}$/.test(raw) && Number(raw.split(':').pop()) <= 65535 ? raw : null;
+    case 'cron':
+      return validateCron(raw) ? raw : null;
+    case 'url':
+      return /^https?:\/\/[^\s/]+/.test(raw) ? raw.replace(/\/+$/, '') : null;
+    case 'string':
+    case 'secret':
+    case 'path':
+      return raw;
+    default:
+      return spec.kind.oneOf.includes(raw) ? raw : null;
+  }
 }
 
-export function expectation(key: string): string {
-  const kind = SCHEMA[key].kind;
-  if (kind === 'positive') return 'a number > 0';
-  if (kind === 'nonnegative') return 'a number >= 0';
-  if (kind === 'integer') return 'a whole number > 0';
-  if (kind === 'url') return 'an http(s) URL';
-  if (kind === 'cron') return "a cron expression such as '* * * * *'";
-  if (kind === 'optional-url') return "an http(s) URL or ''";
-  if (kind === 'bind') return "host:port or ''";
-  if (typeof kind === 'object') return `one of ${kind.oneOf.join(', ')}`;
-  return 'a non-empty string';
+/** What a setting accepts, for the error message: "a number of seconds from 0 to 3600". */
+export function expectation(spec: Setting): string {
+  switch (spec.kind) {
+    case 'count':
+      return describeRange(spec);
+    case 'duration':
+      return describeRange(spec, UNIT_WORD[spec.unit]);
+    case 'url':
+      return 'an http(s) URL';
+    case 'cron':
+      return "a cron expression such as '* * * * *'";
+    case 'optional-url':
+      return "an http(s) URL or ''";
+    case 'bind':
+      return "host:port or ''";
+    case 'path':
+      return spec.emptyInPackage === undefined ? 'a non-empty path' : "a path or ''";
+    case 'string':
+    case 'secret':
+      return 'a non-empty string';
+    default:
+      return `one of ${spec.kind.oneOf.join(', ')}`;
+  }
 }
 
 /** ari.requestTimeoutMs → CALLBACKD_ARI_REQUEST_TIMEOUT_MS */

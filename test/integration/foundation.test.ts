@@ -130,7 +130,7 @@ describe('foundation: start-up errors', () => {
       () => undefined,
       (e: { code?: number; stderr?: string }) => e,
     );
-    expect(err!.code).to.equal(1);
+    expect(err!.code).to.equal(78); // EX_CONFIG: systemd's RestartPreventExitStatus=78 stops the restart loop
     expect(err!.stderr).to.include("config key 'ivr.offerDelaySeconds'");
   });
 });

@@ -2,56 +2,9 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config/load';
-import { envName, SCHEMA, type Config } from '../../src/config/schema';
-import { CallbackdError } from '../../src/errors';
-
-const DEFAULTS: Config = {
-  ari: { url: 'http://127.0.0.1:8088', user: 'callbackd', password: 'callbackd-dev', app: 'callbackd', requestTimeoutMs: 5000 },
-  db: { path: 'data/callbackd.db', lockTimeoutSeconds: 60 },
-  log: { level: 'info', format: 'auto' },
-  ivr: {
-    offerDelaySeconds: 30,
-    offerIntervalSeconds: 60,
-    menuTimeoutSeconds: 6,
-    firstDigitTimeoutSeconds: 10,
-    interDigitTimeoutSeconds: 5,
-    maxEntryAttempts: 3,
-  },
-  callback: {
-    expiryMinutes: 60,
-    expirySweepCron: '* * * * *',
-    maxAttempts: 1,
-    retryDelaySeconds: 120,
-    maxRequestsPerCallerPerHour: 5,
-    maxWithheldRequestsPerDidPerHour: 20,
-    customerRingSeconds: 30,
-  },
-  agents: { ringTimeoutSeconds: 20, wrapUpSeconds: 10, maxMissed: 3, declineCooldownSeconds: 60 },
-  tickets: { webhookUrl: '' },
-  metrics: { bind: '127.0.0.1:9464' },
-  language: { default: 'en' },
-  sounds: { prefix: 'callbackd', dir: 'sounds' },
-};
-
-/** The value of a dotted key, e.g. get(config, 'ivr.offerDelaySeconds'). */
-function get(config: Config, key: string): unknown {
-  const [group, name] = key.split('.');
-  return (config as unknown as Record<string, Record<string, unknown>>)[group][name];
-}
-
-/** Runs fn, which must throw a CONFIG_INVALID ConfigError, and returns that error. */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    expect(err).to.be.instanceOf(CallbackdError);
-    expect((err as ConfigError).code).to.equal('CONFIG_INVALID');
-    return err as ConfigError;
-  }
-  return expect.fail('expected loadConfig to throw');
-}
+import { loadConfig } from '../../src/config/load';
+import { envName, SCHEMA } from '../../src/config/schema';
+import { configError, DEFAULTS, get } from './config-helpers';
 
 describe('config/load', () => {
   let dir: string;
@@ -115,7 +68,7 @@ describe('config/load', () => {
     it('prefers the file passed in over CALLBACKD_CONFIG', () => {
       const passed = file({ db: { path: 'passed.db' } });
       const named = file({ db: { path: 'named.db' } });
-      expect(loadConfig({ file: passed, env: { CALLBACKD_CONFIG: named } }).db.path).to.equal('passed.db');
+      expect(loadConfig({ file: passed, env: { CALLBACKD_CONFIG: named } }).db.path).to.equal(join(dir, 'passed.db'));
     });
   });
 
@@ -192,19 +145,20 @@ describe('config/load', () => {
 
     // [key, bad value in the file, what the message says is expected]
     const badInFile: [string, unknown, string][] = [
-      ['ivr.menuTimeoutSeconds', 0, 'a number > 0'],
-      ['ivr.offerDelaySeconds', -1, 'a number >= 0'],
-      ['ivr.maxEntryAttempts', 2.5, 'a whole number > 0'],
-      ['ari.requestTimeoutMs', 'soon', 'a number > 0'],
+      ['ivr.menuTimeoutSeconds', 0, 'a number of seconds from 1 to 60'],
+      ['ivr.offerDelaySeconds', -1, 'a number of seconds from 0 to 3600'],
+      ['ivr.maxEntryAttempts', 2.5, 'a whole number from 1 to 10'],
+      ['ari.requestTimeoutMs', 'soon', 'a whole number of milliseconds from 100 to 60000'],
       ['ari.url', 'pbx.example:8088', 'an http(s) URL'],
       ['ari.url', 'ftp://pbx.example', 'an http(s) URL'],
       ['log.level', 'verbose', 'one of error, warn, info, debug'],
       ['log.format', 'xml', 'one of auto, json, pretty'],
       ['ari.user', '', 'a non-empty string'],
-      ['db.path', 42, 'a non-empty string'],
+      ['db.path', 42, 'a non-empty path'],
       ['language.default', null, 'a non-empty string'],
-      ['ivr.offerIntervalSeconds', true, 'a number > 0'],
-      ['sounds.dir', ['sounds'], 'a non-empty string'],
+      ['ivr.offerIntervalSeconds', true, 'a number of seconds from 1 to 3600'],
+      ['sounds.dir', ['sounds'], "a path or ''"],
+      ['db.path', '', 'a non-empty path'],
     ];
     for (const [key, bad, expected] of badInFile) {
       it(`a bad ${key} in the file (${JSON.stringify(bad)}) names the key, the value and the file`, () => {

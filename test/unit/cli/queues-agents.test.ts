@@ -44,6 +44,22 @@ describe('cli/queues argument checks', () => {
     expect(codeOf(() => parseQueueAdd('support', { maxWait: '-5' }))).to.equal('CLI_INVALID_ARGUMENT');
     expect(codeOf(() => parseQueueSet(q, {}))).to.equal('CLI_INVALID_ARGUMENT');
   });
+
+  it("bounds --max-wait to whole seconds from 0 to 86400 (a day), so the daemon's timer cannot overflow", () => {
+    expect(parseQueueAdd('support', { maxWait: '86400' }).maxWaitSeconds).to.equal(86_400);
+    expect(parseQueueAdd('support', { maxWait: '0' }).maxWaitSeconds).to.equal(0);
+    const q = parseQueueAdd('support', {});
+    for (const bad of ['1e23', '3000000', '86401', '-5', '1.5']) {
+      expect(
+        codeOf(() => parseQueueAdd('support', { maxWait: bad })),
+        bad,
+      ).to.equal('CLI_INVALID_ARGUMENT');
+      expect(
+        codeOf(() => parseQueueSet(q, { maxWait: bad })),
+        bad,
+      ).to.equal('CLI_INVALID_ARGUMENT');
+    }
+  });
 });
 
 describe('cli/agents argument checks', () => {
@@ -93,6 +109,14 @@ describe('cli/queues and agents commands', () => {
     ]);
     expect(await env.run(['queues', 'list'])).to.match(/support\s+30m 00s\s+context:overflow,s,1\s+jazz/);
     expect((await env.fail(['queues', 'set', 'sales', '--moh', 'x'])).code).to.equal('CLI_NOT_FOUND');
+  });
+
+  it('queues add --max-wait 1e23 is refused with the accepted range and nothing is stored', async () => {
+    const err = await env.fail(['queues', 'add', 'support', '--max-wait', '1e23']);
+    expect(err.message).to.equal("--max-wait must be a whole number of seconds from 0 to 86400, got '1e23'");
+    await env.run(['queues', 'add', 'support', '--max-wait', '600']);
+    expect((await env.fail(['queues', 'set', 'support', '--max-wait', '3000000'])).code).to.equal('CLI_INVALID_ARGUMENT');
+    expect(env.store().queues.get('support')?.maxWaitSeconds).to.equal(600);
   });
 
   it('adds an agent logged out, logs them in and out with the clock time, and removes them', async () => {

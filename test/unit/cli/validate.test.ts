@@ -15,6 +15,7 @@ import {
   parseNumberKey,
   parseOnOff,
   parsePositiveInt,
+  parseSeconds,
   parseSince,
   parseTrunk,
 } from '../../../src/cli/validate';
@@ -135,6 +136,24 @@ describe('cli/validate', () => {
     refused(() => parseSince('yesterday', now), /15m, 24h, 7d/);
     refused(() => parseSince('0h', now), /not a duration/);
     refused(() => parseSince('1.5h', now), /not a duration/);
+  });
+
+  it('refuses a --since beyond 10 years (3650d) instead of computing a start before any date', () => {
+    const now = 10 * 86_400_000;
+    expect(parseSince('3650d', now)).to.equal(now - 3650 * 86_400_000);
+    refused(() => parseSince('3651d', now), /--since '3651d' is too long: at most 3650d/);
+    refused(() => parseSince('99999999999999999999999d', now), /too long/);
+    refused(() => parseSince('-1d', now), /not a duration/);
+    refused(() => parseSince('1e23s', now), /not a duration/);
+  });
+
+  it('reads whole seconds within a range and refuses signs, fractions, exponents and values beyond it', () => {
+    const range = { min: 0, max: 86_400, integer: true };
+    expect(parseSeconds('--max-wait', '0', range)).to.equal(0);
+    expect(parseSeconds('--max-wait', ' 86400 ', range)).to.equal(86_400);
+    for (const bad of ['1e23', '3000000', '86401', '-5', '1.5', '', 'soon', '99999999999999999999999', '0x10']) {
+      refused(() => parseSeconds('--max-wait', bad, range), /--max-wait must be a whole number of seconds from 0 to 86400, got/);
+    }
   });
 
   it('maps greeting kinds, short and long forms', () => {
