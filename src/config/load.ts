@@ -1,7 +1,7 @@
 // defaults ← file (JSON) ← environment, validated once at start-up.
 import fs from 'node:fs';
 import { CallbackdError } from '../errors';
-import { checkValue, type Config, envName, expectation, SCHEMA } from './schema';
+import { checkCombinations, checkValue, type Config, envName, expectation, SCHEMA } from './schema';
 
 export class ConfigError extends CallbackdError {
   constructor(message: string) {
@@ -68,17 +68,25 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
       const value = checkValue(key, raw);
       const where = source === 'environment' ? `environment variable ${envName(key)}` : source;
       if (value === null) {
-        const shown = SCHEMA[key].kind === 'secret' ? '(hidden)' : JSON.stringify(raw);
+        const kind = SCHEMA[key].kind;
+        const shown = kind === 'secret' || kind === 'optional-secret' ? '(hidden)' : JSON.stringify(raw);
         throw new ConfigError(`config key '${key}' must be ${expectation(key)}, got ${shown} from ${where}`);
       }
       values[key] = value;
     }
   }
 
-  const nested: Record<string, Record<string, unknown>> = {};
+  // 'a.b.c' → { a: { b: { c } } }, for keys of any depth (tickets.zendesk.subdomain).
+  const nested: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
-    const [group, name] = key.split('.');
-    (nested[group] ??= {})[name] = value;
+    const path = key.split('.');
+    const leaf = path.pop()!;
+    let node = nested;
+    for (const part of path) node = (node[part] ??= {}) as Record<string, unknown>;
+    node[leaf] = value;
   }
-  return nested as unknown as Config;
+  const config = nested as unknown as Config;
+  const problem = checkCombinations(config);
+  if (problem) throw new ConfigError(problem);
+  return config;
 }

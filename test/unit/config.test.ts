@@ -20,16 +20,21 @@ const DEFAULTS: Config = {
   },
   callback: { expiryMinutes: 60, expirySweepCron: '* * * * *', maxAttempts: 1, retryDelaySeconds: 120, maxRequestsPerCallerPerHour: 5 },
   agents: { ringTimeoutSeconds: 20, wrapUpSeconds: 10, maxMissed: 3, declineCooldownSeconds: 60 },
-  tickets: { webhookUrl: '' },
+  tickets: {
+    webhookUrl: '',
+    webhookAuthorization: '',
+    webhookSecret: '',
+    subjectTemplate: '{subject}',
+    zendesk: { subdomain: '', email: '', apiToken: '', baseUrl: '' },
+  },
   metrics: { bind: '127.0.0.1:9464' },
   language: { default: 'en' },
   sounds: { prefix: 'callbackd', dir: 'sounds' },
 };
 
-/** The value of a dotted key, e.g. get(config, 'ivr.offerDelaySeconds'). */
+/** The value of a dotted key, e.g. get(config, 'ivr.offerDelaySeconds') or 'tickets.zendesk.email'. */
 function get(config: Config, key: string): unknown {
-  const [group, name] = key.split('.');
-  return (config as unknown as Record<string, Record<string, unknown>>)[group][name];
+  return key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], config);
 }
 
 /** Runs fn, which must throw a CONFIG_INVALID ConfigError, and returns that error. */
@@ -138,6 +143,14 @@ describe('config/load', () => {
       ['agents.maxMissed', 'CALLBACKD_AGENTS_MAX_MISSED', '5', 5],
       ['agents.declineCooldownSeconds', 'CALLBACKD_AGENTS_DECLINE_COOLDOWN_SECONDS', '90', 90],
       ['tickets.webhookUrl', 'CALLBACKD_TICKETS_WEBHOOK_URL', 'http://127.0.0.1:9000/tickets', 'http://127.0.0.1:9000/tickets'],
+      ['tickets.webhookAuthorization', 'CALLBACKD_TICKETS_WEBHOOK_AUTHORIZATION', 'Bearer abc', 'Bearer abc'],
+      ['tickets.webhookSecret', 'CALLBACKD_TICKETS_WEBHOOK_SECRET', 'whsec-1', 'whsec-1'],
+      ['tickets.subjectTemplate', 'CALLBACKD_TICKETS_SUBJECT_TEMPLATE', '{subject} {number}', '{subject} {number}'],
+      // Zendesk keys only work together (test/unit/tickets/tickets-config.test.ts sets them); here '' (off).
+      ['tickets.zendesk.subdomain', 'CALLBACKD_TICKETS_ZENDESK_SUBDOMAIN', '', ''],
+      ['tickets.zendesk.email', 'CALLBACKD_TICKETS_ZENDESK_EMAIL', '', ''],
+      ['tickets.zendesk.apiToken', 'CALLBACKD_TICKETS_ZENDESK_API_TOKEN', '', ''],
+      ['tickets.zendesk.baseUrl', 'CALLBACKD_TICKETS_ZENDESK_BASE_URL', '', ''],
       ['metrics.bind', 'CALLBACKD_METRICS_BIND', '127.0.0.1:19464', '127.0.0.1:19464'],
       ['language.default', 'CALLBACKD_LANGUAGE_DEFAULT', 'de', 'de'],
       ['sounds.prefix', 'CALLBACKD_SOUNDS_PREFIX', 'cb', 'cb'],
