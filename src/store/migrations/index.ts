@@ -3,6 +3,7 @@
 import { migration001 } from './001-initial';
 import { migration002 } from './002-agents-tickets';
 import { migration003 } from './003-callback-policy';
+import { migration004 } from './004-ticket-sinks';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,4 @@ export interface Migration {
   up: string;
 }
 
-export const migrations: readonly Migration[] = [migration001, migration002, migration003];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004];
