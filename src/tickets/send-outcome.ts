@@ -12,6 +12,8 @@ export type SendOutcome =
   | { kind: 'rate-limited'; error: string; retryAfterMs: number | undefined }
   | { kind: 'refused'; error: string };
 
+export type FailedOutcome = Exclude<SendOutcome, { kind: 'delivered' }>;
+
 const MAX_ERROR_BODY = 200;
 
 /** The outcome of an HTTP answer (body already read). */
@@ -27,7 +29,7 @@ export function httpOutcome(status: number, headers: Headers, body: string, now:
 }
 
 /** The outcome of a request that got no answer (fetch threw). */
-export function networkOutcome(err: unknown, timeoutMs: number): SendOutcome {
+export function networkOutcome(err: unknown, timeoutMs: number): Extract<SendOutcome, { kind: 'retry' }> {
   const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
   return { kind: 'retry', unreachable: true, error: timedOut ? `no answer within ${timeoutMs} ms` : describe(err) };
 }

@@ -23,7 +23,8 @@ export interface Reply {
   body?: unknown;
 }
 
-export type Handler = (req: Recorded) => Reply | undefined;
+/** 'hang': read the request and never answer it. */
+export type Handler = (req: Recorded) => Reply | 'hang' | undefined;
 
 export class LoopbackServer {
   readonly received: Recorded[] = [];
@@ -49,6 +50,7 @@ export class LoopbackServer {
         this.received.push(recorded);
         if (this.hang) return;
         const reply = this.handler(recorded) ?? { status: 404, body: { error: 'RecordNotFound' } };
+        if (reply === 'hang') return;
         const json = typeof reply.body !== 'string';
         res
           .writeHead(reply.status, { 'content-type': json ? 'application/json' : 'text/plain', ...reply.headers })
