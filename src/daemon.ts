@@ -8,7 +8,7 @@ import { CallersFeature } from './app/callers/callers-feature';
 import { inboundRouter } from './app/callers/inbound';
 import { DeliveryFeature } from './app/delivery/delivery-feature';
 import { AppEvents } from './app/events';
-import { startExpirySweep } from './app/expiry';
+import { startExpirySweep, type ExpiryDeps } from './app/expiry';
 import type { LegOptions } from './app/leg';
 import { systemClock, type Clock, type Store } from './app/ports';
 import { PromptMedia, systemLanguage } from './app/prompt-media';
@@ -22,7 +22,8 @@ import { startMetricsServer, type MetricsServer } from './metrics/server';
 import { installedLanguages } from './sounds';
 import { createAppStore } from './store/sqlite-app-store';
 import { openStore, type SqliteStore } from './store/sqlite-store';
-import { WebhookDeliverer } from './tickets/webhook-sink';
+import { ticketSubject } from './domain/ticket-text';
+import { createTicketDelivery, ticketOutboxEnabled, type TicketDelivery } from './tickets/delivery';
 
 const ENDPOINT_POLL_MS = 5000;
 /** The daemon's own statements wait this long inside SQLite at most; longer locks are retried on a timer. */
@@ -59,7 +60,8 @@ export class Daemon {
     readonly callers: CallersFeature,
     readonly delivery: DeliveryFeature,
     readonly agents: AgentsFeature,
-    private readonly webhook: WebhookDeliverer | undefined,
+    private readonly tickets: TicketDelivery | undefined,
+    private readonly ticketSubject: ExpiryDeps['subject'],
     private readonly config: Config,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -74,7 +76,7 @@ export class Daemon {
     const { config, log } = opts;
     const clock = opts.clock ?? systemClock;
     const sqlite = openStore(config.db.path, {
-      ticketOutbox: config.tickets.webhookUrl !== '',
+      ticketOutbox: ticketOutboxEnabled(config.tickets),
       busyTimeoutMs: DAEMON_BUSY_TIMEOUT_MS,
       integrityCheck: true,
     });
@@ -94,6 +96,9 @@ export class Daemon {
     );
     const rules: AgentRules = { maxMissed: config.agents.maxMissed, wrapUpSeconds: config.agents.wrapUpSeconds };
     const common = { telephony, clock, log, events, media, leg: LEG_OPTIONS };
+    // A ticket's subject is in the language the request was confirmed in (the number's), else the system's.
+    const subject = (language: string | null, fields: { number: string; queue: string; did: string }) =>
+      ticketSubject(language ?? config.language.default, config.tickets.subjectTemplate, fields);
 
     let inbound: (e: Parameters<ReturnType<typeof inboundRouter>>[0]) => Promise<void> = () => Promise.resolve();
     const router = new CallRouter(telephony, (entered) => inbound(entered), log);
@@ -132,14 +137,33 @@ export class Daemon {
         retryDelaySeconds: config.callback.retryDelaySeconds,
         declineCooldownSeconds: config.agents.declineCooldownSeconds,
       },
+      ticketSubject: subject,
       fastRejectMs: FAST_REJECT_MS,
       rejectPauseSeconds: REJECT_PAUSE_SECONDS,
     });
-    // Tickets always live in SQLite; with a webhook URL they are also delivered there via the outbox.
-    const webhook = config.tickets.webhookUrl
-      ? new WebhookDeliverer({ url: config.tickets.webhookUrl, outbox: sqlite.outbox, clock, log })
-      : undefined;
-    const daemon = new Daemon(sqlite, store, connection, telephony, router, events, callers, delivery, agents, webhook, config, clock, log);
+    // Tickets always live in SQLite; with a webhook and/or Zendesk configured they also go there.
+    const tickets = createTicketDelivery(config.tickets, {
+      outbox: sqlite.outbox,
+      clock,
+      log,
+      languageOf: (t) => (t.entryId ? sqlite.entries.get(t.entryId)?.language : undefined) ?? config.language.default,
+    });
+    const daemon = new Daemon(
+      sqlite,
+      store,
+      connection,
+      telephony,
+      router,
+      events,
+      callers,
+      delivery,
+      agents,
+      tickets,
+      subject,
+      config,
+      clock,
+      log,
+    );
     try {
       await daemon.run(installed);
     } catch (err) {
@@ -158,6 +182,7 @@ export class Daemon {
       expiryMinutes: config.callback.expiryMinutes,
       cron: config.callback.expirySweepCron,
       log,
+      subject: this.ticketSubject,
     });
     this.stopExpiry = expiry.stop;
     await expiry.first;
@@ -166,7 +191,7 @@ export class Daemon {
     await this.reconcile('start');
     this.agents.start();
     this.delivery.start();
-    this.webhook?.start(5000);
+    this.tickets?.start();
     this.metrics = await startMetricsServer({ bind: config.metrics.bind, reports: this.sqlite.reports, log, clock });
     this.started = true;
     log.info('callbackd started', { app: config.ari.app, db: config.db.path, languages: installed });
@@ -212,7 +237,7 @@ export class Daemon {
     await this.metrics?.close();
     this.delivery.stop();
     this.agents.stop();
-    await this.webhook?.stop();
+    await this.tickets?.stop();
     await this.router.stop();
     await this.connection.stop();
     await this.store.close();

@@ -11,8 +11,8 @@ export interface ExpiryDeps {
   clock: Clock;
   expiryMinutes: number;
   log: Logger;
-  /** The ticket subject for a callback in `language` (null: the system's). */
-  subject?: (language: string | null) => string;
+  /** The subject of the follow-up ticket in the request's language (tickets.subjectTemplate). */
+  subject?: (language: string | null, fields: { number: string; queue: string; did: string }) => string;
 }
 
 /** Expires every pending callback requested at or before now − expiry; returns how many it closed. */
@@ -37,7 +37,7 @@ async function expireOne(deps: ExpiryDeps, c: ExpiryCandidate, now: number): Pro
   const ticket = await deps.store.expiry.expire(
     c.id,
     {
-      subject: deps.subject?.(c.language) ?? 'Callback',
+      subject: deps.subject?.(c.language, { number: c.callbackNumber, queue: c.queue, did: c.did }) ?? 'Callback',
       requester: c.callbackNumber,
       reason: 'callback-expired',
       queue: c.queue,

@@ -10,6 +10,7 @@ import { systemClock } from '../app/ports';
 import { installedLanguages } from '../sounds';
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
+import type { OutboxRepo } from '../store/outbox-repo';
 import type { ReportsRepo } from '../store/reports-repo';
 import { openStore, type SqliteStore } from '../store/sqlite-store';
 import { CliError } from './errors';
@@ -31,6 +32,8 @@ export interface CliContext {
   soundsDir: string;
   readonly store: SqliteStore;
   readonly reports: ReportsRepo;
+  /** Ticket deliveries to external systems (callbackd tickets outbox). */
+  readonly outbox: OutboxRepo;
   /** Languages with shipped prompts (sounds/<lang>/welcome.wav). */
   languages(): string[];
   /** The system default language: the DB setting wins over config, as in the daemon. */
@@ -98,6 +101,9 @@ export async function withContext<T>(
     },
     get reports() {
       return (store ??= openStore(dbPath)).reports;
+    },
+    get outbox() {
+      return (store ??= openStore(dbPath)).outbox;
     },
     languages: () => installedLanguages(soundsDir),
     defaultLanguage: () => ctx.store.settings.get('default_language') ?? config.language.default,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CallbackdError } from '../errors';
 import { packageRoot } from './package';
 import {
+  checkCombinations,
   checkValue,
   type Config,
   type ConfigOf,
@@ -142,7 +143,7 @@ export function readConfigOf<S extends Schema>(schema: S, opts: LoadOptions = {}
       const value = checkValue(spec, raw);
       if (value === null) {
         const where = source === 'environment' ? `environment variable ${envName(key)}` : source;
-        const shown = spec.kind === 'secret' ? '(hidden)' : JSON.stringify(raw);
+        const shown = spec.kind === 'secret' || spec.kind === 'optional-secret' ? '(hidden)' : JSON.stringify(raw);
         throw new ConfigError(`config key '${key}' must be ${expectation(spec)}, got ${shown} from ${where}`);
       }
       values[key] = spec.kind === 'path' ? resolvePath(spec, value as string, base) : value;
@@ -153,7 +154,10 @@ export function readConfigOf<S extends Schema>(schema: S, opts: LoadOptions = {}
 
 /** The daemon's configuration, with the variables it ignored on purpose (for a debug log line). */
 export function readConfig(opts: LoadOptions = {}): Loaded<Config> {
-  return readConfigOf(SCHEMA, opts);
+  const loaded = readConfigOf(SCHEMA, opts);
+  const problem = checkCombinations(loaded.config);
+  if (problem) throw new ConfigError(problem);
+  return loaded;
 }
 
 export function loadConfig(opts: LoadOptions = {}): Config {

@@ -1,5 +1,6 @@
 import { validate as validateCron } from 'node-cron';
 import { boundDuration, checkRange, describeRange, type DurationUnit, type Range } from '../domain/durations';
+import { subjectTemplateProblem } from '../domain/ticket-text';
 
 // Every setting the daemon knows, with its default and how to validate it. A key not listed here is a
 // typo and is refused by name, so a misspelt setting never silently falls back to its default. The
@@ -31,7 +32,8 @@ export interface PathSetting {
 }
 
 interface TextSetting {
-  kind: 'string' | 'secret' | 'url' | 'optional-url' | 'bind' | 'cron';
+  // optional-*: '' = not set (a feature stays off); secrets are never shown in error messages.
+  kind: 'string' | 'secret' | 'url' | 'optional-url' | 'bind' | 'cron' | 'optional-string' | 'optional-secret';
   default: string;
 }
 
@@ -82,6 +84,19 @@ export const SCHEMA = {
   'agents.declineCooldownSeconds': { kind: 'duration', unit: 's', min: 0, max: 3600, default: 60 },
   // Empty = tickets stay in SQLite only; a URL = also POSTed there as JSON (with retries).
   'tickets.webhookUrl': { kind: 'optional-url', default: '' },
+  // Sent as the Authorization header of every webhook POST, e.g. 'Bearer <token>' or 'Basic <base64>'.
+  'tickets.webhookAuthorization': { kind: 'optional-secret', default: '' },
+  // HMAC-SHA256 key: each POST carries Callbackd-Timestamp and Callbackd-Signature (README, Tickets).
+  'tickets.webhookSecret': { kind: 'optional-secret', default: '' },
+  // Subject of new tickets: {subject} is "Callback" in the number's language; also {number} {queue} {did}.
+  'tickets.subjectTemplate': { kind: 'string', default: '{subject}' },
+  // Zendesk delivery is on when these are set: https://<subdomain>.zendesk.com, an agent's email and
+  // an API token (Admin Center > Apps and integrations > Zendesk API).
+  'tickets.zendesk.subdomain': { kind: 'optional-string', default: '' },
+  'tickets.zendesk.email': { kind: 'optional-string', default: '' },
+  'tickets.zendesk.apiToken': { kind: 'optional-secret', default: '' },
+  // Instead of https://<subdomain>.zendesk.com (a proxy, or a test server).
+  'tickets.zendesk.baseUrl': { kind: 'optional-url', default: '' },
   // host:port of the Prometheus /metrics endpoint; empty = off. Loopback unless you say otherwise.
   'metrics.bind': { kind: 'bind', default: '127.0.0.1:9464' },
   'language.default': { kind: 'string', default: 'en' },
@@ -125,6 +140,7 @@ export function checkValue(spec: Setting, raw: unknown): string | number | null 
   }
   if ((spec.kind === 'optional-url' || spec.kind === 'bind') && raw === '') return '';
   if (spec.kind === 'path' && spec.emptyInPackage !== undefined && raw === '') return '';
+  if ((spec.kind === 'optional-string' || spec.kind === 'optional-secret') && typeof raw === 'string') return raw;
   if (typeof raw !== 'string' || raw === '') return null;
   switch (spec.kind) {
     case 'optional-url':
@@ -138,6 +154,8 @@ export function checkValue(spec: Setting, raw: unknown): string | number | null 
     case 'string':
     case 'secret':
     case 'path':
+    case 'optional-string':
+    case 'optional-secret':
       return raw;
     default:
       return spec.kind.oneOf.includes(raw) ? raw : null;
@@ -164,6 +182,9 @@ export function expectation(spec: Setting): string {
     case 'string':
     case 'secret':
       return 'a non-empty string';
+    case 'optional-string':
+    case 'optional-secret':
+      return "a string ('' = not set)";
     default:
       return `one of ${spec.kind.oneOf.join(', ')}`;
   }
@@ -178,4 +199,50 @@ export function envName(key: string): string {
       .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
       .toUpperCase()
   );
+}
+
+/**
+ * Checks that need more than one key: run once on the merged config. Returns one line naming the key,
+ * or undefined. Values of secrets and URLs with credentials are never quoted.
+ */
+export function checkCombinations(config: Config): string | undefined {
+  return checkTickets(config.tickets);
+}
+
+function hasCredentials(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false; // the kind check already accepted it; URL() only refuses what fetch would too
+  }
+}
+
+function checkTickets(t: Config['tickets']): string | undefined {
+  // A user:pass@ URL would be sent without the credentials by fetch() and then fail forever.
+  if (hasCredentials(t.webhookUrl)) {
+    return "config key 'tickets.webhookUrl' must not contain credentials (user:password@); put them in tickets.webhookAuthorization, e.g. 'Basic <base64 of user:password>' or 'Bearer <token>'";
+  }
+  const subjectProblem = subjectTemplateProblem(t.subjectTemplate);
+  if (subjectProblem) return `config key 'tickets.subjectTemplate' cannot be used: ${subjectProblem}`;
+  const z = t.zendesk;
+  if (z.subdomain === '' && z.email === '' && z.apiToken === '' && z.baseUrl === '') return undefined;
+  const missing = [
+    z.subdomain === '' && z.baseUrl === '' ? 'tickets.zendesk.subdomain' : undefined,
+    z.email === '' ? 'tickets.zendesk.email' : undefined,
+    z.apiToken === '' ? 'tickets.zendesk.apiToken' : undefined,
+  ].filter((k) => k !== undefined);
+  if (missing.length > 0) {
+    return `Zendesk delivery needs tickets.zendesk.subdomain, tickets.zendesk.email and tickets.zendesk.apiToken; missing: ${missing.join(', ')}`;
+  }
+  if (z.subdomain !== '' && !/^[a-z0-9][a-z0-9-]*$/i.test(z.subdomain)) {
+    return `config key 'tickets.zendesk.subdomain' must be the name before .zendesk.com (e.g. 'acme' for https://acme.zendesk.com), got ${JSON.stringify(z.subdomain)}`;
+  }
+  if (!/^[^\s@]+@[^\s@]+$/.test(z.email)) {
+    return "config key 'tickets.zendesk.email' must be the email address of the Zendesk agent the API token belongs to";
+  }
+  if (hasCredentials(z.baseUrl)) {
+    return "config key 'tickets.zendesk.baseUrl' must not contain credentials; they come from tickets.zendesk.email and tickets.zendesk.apiToken";
+  }
+  return undefined;
 }

@@ -1,38 +1,74 @@
-// Pending deliveries to an external ticket system (table `ticket_outbox`), filled by tickets-repo.ts in
-// the same transaction as the ticket and drained by tickets/webhook-sink.ts. Not part of the Store port:
-// only the deliverer needs it.
+// Pending deliveries to external ticket systems (table `ticket_outbox`), filled by tickets-repo.ts in
+// the same transaction as the ticket and drained by src/tickets. Not part of the Store port: only the
+// deliverers and the CLI need it.
+//
+// A row is written without a sink; before sending, the deliverer copies each such row to every
+// configured sink (assign), so every sink has its own attempts, schedule and dead letter per ticket
+// or comment, and a sink switched on later only receives what is written from then on.
 import type { Millis } from '../domain/model';
 import type { Db } from './db';
 
 export type OutboxKind = 'ticket' | 'comment';
 
+/** External systems tickets can be delivered to (the CHECK of ticket_outbox.sink lists the same). */
+export const TICKET_SINKS = ['webhook', 'zendesk'] as const;
+export type TicketSinkName = (typeof TICKET_SINKS)[number];
+
 export interface OutboxItem {
   id: number;
+  /** null until the deliverer assigned the row to the configured sinks. */
+  sink: TicketSinkName | null;
   kind: OutboxKind;
   ticketId: number;
   /** The JSON object written with the ticket or comment. */
   payload: Record<string, unknown>;
-  /** Delivery attempts so far (failed ones, as the item is not delivered yet). */
+  /** Delivery attempts so far. */
   attempts: number;
   nextAttemptAt: Millis;
   lastError: string | null;
   createdAt: Millis;
+  deliveredAt: Millis | null;
+  /** Set when the receiver refused the row: it is not attempted again until retried. */
+  deadAt: Millis | null;
+}
+
+/** An undelivered row as the CLI lists it. */
+export interface OutboxEntry extends OutboxItem {
+  /** An earlier undelivered row of the same ticket and sink this one waits for (comments follow their ticket). */
+  blockedBy: number | null;
 }
 
 export interface OutboxRepo {
-  /** Undelivered items whose next attempt is due, oldest first. An item waits while an earlier item of
-   *  the same ticket is undelivered, so a comment never overtakes its ticket. */
-  due(now: Millis, limit: number): OutboxItem[];
+  /** Gives every row written without a sink to each of `sinks` (the first keeps the row, the others
+   *  get copies), in id order so a comment stays behind its ticket. Returns how many rows were assigned. */
+  assign(sinks: readonly TicketSinkName[]): number;
+  /** Undelivered, not dead rows of the sink whose next attempt is due, oldest first. A row waits while
+   *  an earlier row of the same ticket and sink is undelivered, so a comment never overtakes its ticket. */
+  due(sink: TicketSinkName, now: Millis, limit: number): OutboxItem[];
   delivered(id: number, at: Millis): void;
   failed(id: number, at: Millis, error: string, nextAttemptAt: Millis): void;
-  /** Number of undelivered items. */
+  /** The receiver refused the row: no more attempts until retry(); the error is kept. */
+  dead(id: number, at: Millis, error: string): void;
+  get(id: number): OutboxItem | undefined;
+  /** Undelivered rows (dead ones only with `dead`), oldest first. */
+  list(filter?: { dead?: boolean }): OutboxEntry[];
+  /** Makes an undelivered row (dead or waiting for its backoff) due at `now`. False if there is no
+   *  such row (unknown or already delivered). */
+  retry(id: number, now: Millis): boolean;
+  /** retry() for every dead row; returns them as they were before. */
+  retryAllDead(now: Millis): OutboxItem[];
+  /** Number of undelivered rows (dead ones included). */
   backlog(): number;
-  /** Deletes items delivered before `olderThan`; returns how many. */
+  /** Deletes rows delivered before `olderThan`; returns how many. */
   purgeDelivered(olderThan: Millis): number;
+  /** The sink's id of a local ticket (e.g. the Zendesk ticket id), if known. */
+  externalId(ticketId: number, sink: TicketSinkName): string | undefined;
+  linkExternal(ticketId: number, sink: TicketSinkName, externalId: string, at: Millis): void;
 }
 
 interface OutboxRow {
   id: number;
+  sink: TicketSinkName | null;
   kind: OutboxKind;
   ticket_id: number;
   payload: string;
@@ -40,10 +76,16 @@ interface OutboxRow {
   next_attempt_at: number;
   last_error: string | null;
   created_at: number;
+  delivered_at: number | null;
+  dead_at: number | null;
 }
+
+const COLUMNS =
+  'o.id, o.sink, o.kind, o.ticket_id, o.payload, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.delivered_at, o.dead_at';
 
 const toItem = (r: OutboxRow): OutboxItem => ({
   id: r.id,
+  sink: r.sink,
   kind: r.kind,
   ticketId: r.ticket_id,
   payload: JSON.parse(r.payload) as Record<string, unknown>,
@@ -51,28 +93,73 @@ const toItem = (r: OutboxRow): OutboxItem => ({
   nextAttemptAt: r.next_attempt_at,
   lastError: r.last_error,
   createdAt: r.created_at,
+  deliveredAt: r.delivered_at,
+  deadAt: r.dead_at,
 });
 
 export function createOutboxRepo(db: Db): OutboxRepo {
-  const dueStmt = db.prepare<[{ now: Millis; limit: number }], OutboxRow>(`
-    SELECT o.id, o.kind, o.ticket_id, o.payload, o.attempts, o.next_attempt_at, o.last_error, o.created_at
+  const unassignedStmt = db.prepare<[], { id: number }>('SELECT id FROM ticket_outbox WHERE sink IS NULL ORDER BY id');
+  const setSinkStmt = db.prepare<[{ id: number; sink: TicketSinkName }]>('UPDATE ticket_outbox SET sink = @sink WHERE id = @id');
+  const copyStmt = db.prepare<[{ id: number; sink: TicketSinkName }]>(`
+    INSERT INTO ticket_outbox (sink, kind, ticket_id, payload, attempts, next_attempt_at, created_at)
+    SELECT @sink, kind, ticket_id, payload, 0, next_attempt_at, created_at FROM ticket_outbox WHERE id = @id`);
+  const dueStmt = db.prepare<[{ sink: TicketSinkName; now: Millis; limit: number }], OutboxRow>(`
+    SELECT ${COLUMNS}
     FROM ticket_outbox o
-    WHERE o.delivered_at IS NULL AND o.next_attempt_at <= @now
+    WHERE o.sink = @sink AND o.delivered_at IS NULL AND o.dead_at IS NULL AND o.next_attempt_at <= @now
       AND NOT EXISTS (SELECT 1 FROM ticket_outbox p
-                      WHERE p.delivered_at IS NULL AND p.ticket_id = o.ticket_id AND p.id < o.id)
+                      WHERE p.ticket_id = o.ticket_id AND p.sink = o.sink AND p.id < o.id AND p.delivered_at IS NULL)
     ORDER BY o.id
     LIMIT @limit`);
   const deliveredStmt = db.prepare<[{ id: number; at: Millis }]>(`
-    UPDATE ticket_outbox SET delivered_at = @at, attempts = attempts + 1, last_error = NULL
+    UPDATE ticket_outbox SET delivered_at = @at, dead_at = NULL, attempts = attempts + 1, last_error = NULL
     WHERE id = @id AND delivered_at IS NULL`);
   const failedStmt = db.prepare<[{ id: number; error: string; next: Millis }]>(`
     UPDATE ticket_outbox SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next
     WHERE id = @id AND delivered_at IS NULL`);
+  const deadStmt = db.prepare<[{ id: number; error: string; at: Millis }]>(`
+    UPDATE ticket_outbox SET attempts = attempts + 1, last_error = @error, dead_at = @at
+    WHERE id = @id AND delivered_at IS NULL`);
+  const getStmt = db.prepare<[number], OutboxRow>(`SELECT ${COLUMNS} FROM ticket_outbox o WHERE o.id = ?`);
+  const listStmt = db.prepare<[{ deadOnly: number }], OutboxRow & { blocked_by: number | null }>(`
+    SELECT ${COLUMNS},
+           (SELECT min(p.id) FROM ticket_outbox p
+            WHERE p.ticket_id = o.ticket_id AND p.sink IS o.sink AND p.id < o.id AND p.delivered_at IS NULL) AS blocked_by
+    FROM ticket_outbox o
+    WHERE o.delivered_at IS NULL AND (@deadOnly = 0 OR o.dead_at IS NOT NULL)
+    ORDER BY o.id`);
+  const retryStmt = db.prepare<[{ id: number; now: Millis }]>(`
+    UPDATE ticket_outbox SET dead_at = NULL, next_attempt_at = @now WHERE id = @id AND delivered_at IS NULL`);
+  const deadRowsStmt = db.prepare<[], OutboxRow>(
+    `SELECT ${COLUMNS} FROM ticket_outbox o WHERE o.delivered_at IS NULL AND o.dead_at IS NOT NULL ORDER BY o.id`,
+  );
   const backlogStmt = db.prepare<[], number>('SELECT count(*) FROM ticket_outbox WHERE delivered_at IS NULL').pluck();
   const purgeStmt = db.prepare<[Millis]>('DELETE FROM ticket_outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?');
+  const linkStmt = db
+    .prepare<[number, TicketSinkName], string>('SELECT external_id FROM ticket_links WHERE ticket_id = ? AND sink = ?')
+    .pluck();
+  const setLinkStmt = db.prepare<[{ ticketId: number; sink: TicketSinkName; externalId: string; at: Millis }]>(`
+    INSERT INTO ticket_links (ticket_id, sink, external_id, created_at) VALUES (@ticketId, @sink, @externalId, @at)
+    ON CONFLICT (ticket_id, sink) DO UPDATE SET external_id = excluded.external_id`);
+
+  const assignTx = db.transaction((sinks: readonly TicketSinkName[]): number => {
+    const rows = unassignedStmt.all();
+    for (const { id } of rows) {
+      setSinkStmt.run({ id, sink: sinks[0] });
+      for (const sink of sinks.slice(1)) copyStmt.run({ id, sink });
+    }
+    return rows.length;
+  });
+  const retryAllDeadTx = db.transaction((now: Millis): OutboxItem[] => {
+    const rows = deadRowsStmt.all().map(toItem);
+    for (const row of rows) retryStmt.run({ id: row.id, now });
+    return rows;
+  });
 
   return {
-    due: (now, limit) => dueStmt.all({ now, limit }).map(toItem),
+    // IMMEDIATE: the daemon's ticket writes and this copy never interleave.
+    assign: (sinks) => (sinks.length === 0 ? 0 : assignTx.immediate(sinks)),
+    due: (sink, now, limit) => dueStmt.all({ sink, now, limit }).map(toItem),
     delivered: (id, at) => {
       deliveredStmt.run({ id, at });
     },
@@ -80,7 +167,21 @@ export function createOutboxRepo(db: Db): OutboxRepo {
     failed: (id, _at, error, nextAttemptAt) => {
       failedStmt.run({ id, error, next: nextAttemptAt });
     },
+    dead: (id, at, error) => {
+      deadStmt.run({ id, error, at });
+    },
+    get: (id) => {
+      const r = getStmt.get(id);
+      return r && toItem(r);
+    },
+    list: (filter = {}) => listStmt.all({ deadOnly: filter.dead ? 1 : 0 }).map((r) => ({ ...toItem(r), blockedBy: r.blocked_by })),
+    retry: (id, now) => retryStmt.run({ id, now }).changes > 0,
+    retryAllDead: (now) => retryAllDeadTx.immediate(now),
     backlog: () => backlogStmt.get() ?? 0,
     purgeDelivered: (olderThan) => purgeStmt.run(olderThan).changes,
+    externalId: (ticketId, sink) => linkStmt.get(ticketId, sink),
+    linkExternal: (ticketId, sink, externalId, at) => {
+      setLinkStmt.run({ ticketId, sink, externalId, at });
+    },
   };
 }

@@ -1,6 +1,7 @@
 // Tickets and their comments (tables `tickets`, `ticket_comments`). With external delivery on, every
 // ticket and comment also gets a `ticket_outbox` row in the SAME transaction, so a ticket can never
-// exist locally without being queued for the external system (see outbox-repo.ts, tickets/webhook-sink.ts).
+// exist locally without being queued for the external systems. The row has no sink yet: the deliverer
+// copies it to each configured sink (see outbox-repo.ts, src/tickets/delivery.ts).
 import type { NewTicket, TicketsRepo } from './repos';
 import type { Millis, Ticket, TicketComment, TicketReason } from '../domain/model';
 import type { Db } from './db';

@@ -270,7 +270,11 @@ export class CallbackSession implements ChannelHandler {
       this.entry.id,
       this.agent.id,
       {
-        subject: 'Callback',
+        subject: this.deps.ticketSubject(this.entry.language, {
+          number: this.entry.callbackNumber ?? '',
+          queue: this.entry.queue,
+          did: this.entry.did,
+        }),
         requester: this.entry.callbackNumber ?? '',
         reason: 'callback-accepted',
         queue: this.entry.queue,

@@ -26,6 +26,8 @@ export interface DeliveryDeps {
   agentRingSeconds: number;
   customerRingSeconds: number;
   callback: CallbackSettings & { declineCooldownSeconds: number };
+  /** The subject of a new ticket in the request's language (tickets.subjectTemplate). */
+  ticketSubject: (language: string | null, fields: { number: string; queue: string; did: string }) => string;
   /** An agent phone that rejects within this long is paused for `rejectPauseSeconds`. */
   fastRejectMs: number;
   rejectPauseSeconds: number;

@@ -146,6 +146,11 @@ describe('store/tickets repo', () => {
   let store: SqliteStore | undefined;
 
   const open = (ticketOutbox: boolean): SqliteStore => (store = openStore(tmp.file(), { ticketOutbox }));
+  /** What the webhook deliverer would send at `now`: rows are given to the sink first, as it does. */
+  const due = (s: SqliteStore, now: number) => {
+    s.outbox.assign(['webhook']);
+    return s.outbox.due('webhook', now, 10);
+  };
   const ticket = (over: Partial<NewTicket> = {}): NewTicket => ({
     subject: 'Callback +491701234567',
     requester: '+491701234567',
@@ -191,7 +196,7 @@ describe('store/tickets repo', () => {
         .sort(),
     ).to.deep.equal([first.id, expired.id].sort());
     expect(s.outbox.backlog()).to.equal(2);
-    expect(s.outbox.due(Number.MAX_SAFE_INTEGER, 10).map((o) => [o.kind, o.ticketId])).to.deep.equal([
+    expect(due(s, Number.MAX_SAFE_INTEGER).map((o) => [o.kind, o.ticketId])).to.deep.equal([
       ['ticket', first.id],
       ['ticket', expired.id],
     ]);
@@ -208,8 +213,8 @@ describe('store/tickets repo', () => {
     const s = open(true);
     const t = s.tickets.create(ticket());
 
-    expect(s.outbox.due(9_999, 10)).to.deep.equal([]);
-    const [item] = s.outbox.due(10_000, 10);
+    expect(due(s, 9_999)).to.deep.equal([]);
+    const [item] = due(s, 10_000);
     expect(item).to.deep.include({ kind: 'ticket', ticketId: t.id, attempts: 0, nextAttemptAt: 10_000, lastError: null });
     expect(item?.payload).to.deep.equal({
       id: t.id,
@@ -235,18 +240,18 @@ describe('store/tickets repo', () => {
     expect(note).to.deep.include({ ticketId: t.id, body: 'Customer asked for a quote', internal: true, createdAt: 11_000 });
     expect(s.tickets.comments(t.id)).to.deep.equal([note, pub]);
     expect(s.tickets.comments(t.id + 99)).to.deep.equal([]);
-    const items = s.outbox.due(Number.MAX_SAFE_INTEGER, 10);
+    const items = due(s, Number.MAX_SAFE_INTEGER);
     expect(
       items.map((i) => i.kind),
       'a comment waits for its ticket',
     ).to.deep.equal(['ticket']);
     s.outbox.delivered(items[0].id, 13_000);
-    const comments = s.outbox.due(Number.MAX_SAFE_INTEGER, 10);
+    const comments = due(s, Number.MAX_SAFE_INTEGER);
     expect(comments.map((i) => i.payload)).to.deep.equal([
       { ticketId: t.id, body: 'Customer asked for a quote', internal: true, createdAt: 11_000 },
     ]);
     s.outbox.delivered(comments[0].id, 13_000);
-    expect(s.outbox.due(Number.MAX_SAFE_INTEGER, 10).map((i) => i.payload)).to.deep.equal([
+    expect(due(s, Number.MAX_SAFE_INTEGER).map((i) => i.payload)).to.deep.equal([
       { ticketId: t.id, body: 'We called you back', internal: false, createdAt: 12_000 },
     ]);
   });
@@ -262,7 +267,7 @@ describe('store/tickets repo', () => {
     const t = s.tickets.create(ticket());
     s.tickets.addComment(t.id, 'note', 11_000);
     expect(s.outbox.backlog()).to.equal(0);
-    expect(s.outbox.due(Number.MAX_SAFE_INTEGER, 10)).to.deep.equal([]);
+    expect(due(s, Number.MAX_SAFE_INTEGER)).to.deep.equal([]);
   });
 
   it('lists tickets newest first, filtered by since and limited (default 100)', () => {
@@ -278,11 +283,11 @@ describe('store/tickets repo', () => {
   it('tracks failures, deliveries and purges in the outbox', () => {
     const s = open(true);
     const t = s.tickets.create(ticket());
-    const [item] = s.outbox.due(10_000, 10);
+    const [item] = due(s, 10_000);
 
     s.outbox.failed(item.id, 10_000, 'HTTP 500', 15_000);
-    expect(s.outbox.due(14_999, 10)).to.deep.equal([]);
-    expect(s.outbox.due(15_000, 10)[0]).to.deep.include({ attempts: 1, lastError: 'HTTP 500', nextAttemptAt: 15_000 });
+    expect(due(s, 14_999)).to.deep.equal([]);
+    expect(due(s, 15_000)[0]).to.deep.include({ attempts: 1, lastError: 'HTTP 500', nextAttemptAt: 15_000 });
     expect(s.outbox.backlog()).to.equal(1);
 
     s.outbox.delivered(item.id, 16_000);
