@@ -1,0 +1,35 @@
+// Figures that exist only in the running process (not in SQLite), read at scrape time through one
+// small interface the daemon implements; the metrics code never reaches into ARI or the call router.
+
+export interface LiveMetrics {
+  /** The ARI event socket is up (calls can be received). */
+  ariConnected(): boolean;
+  /** Times the event socket came back after being lost, since the daemon started. */
+  ariReconnects(): number;
+  /** Calls the daemon is handling right now (callers in Stasis plus the legs it originated). */
+  activeCalls(): number;
+}
+
+/** Follows the ARI link from the telephony events ({type:'connected', reconnect} / {type:'disconnected'})
+ *  so the daemon gets ariConnected/ariReconnects by subscribing one listener. */
+export class AriLinkStats {
+  private up = false;
+  private reconnectCount = 0;
+
+  readonly onEvent = (event: { type: string; reconnect?: boolean }): void => {
+    if (event.type === 'connected') {
+      this.up = true;
+      if (event.reconnect === true) this.reconnectCount++;
+    } else if (event.type === 'disconnected') {
+      this.up = false;
+    }
+  };
+
+  connected(): boolean {
+    return this.up;
+  }
+
+  reconnects(): number {
+    return this.reconnectCount;
+  }
+}
