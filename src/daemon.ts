@@ -18,7 +18,10 @@ import { AriConnection } from './ari/connection';
 import type { Config } from './config/schema';
 import type { AgentRules } from './domain/agent/agent-state';
 import type { Logger } from './log';
+import { ariSocketCheck, readinessFrom } from './metrics/health';
+import { confirmationLatencyHistogram, type Histogram } from './metrics/histogram';
 import { startMetricsServer, type MetricsServer } from './metrics/server';
+import { createWriteProbe } from './store/write-probe';
 import { installedLanguages } from './sounds';
 import { createAppStore } from './store/sqlite-app-store';
 import { openStore, type SqliteStore } from './store/sqlite-store';
@@ -42,6 +45,25 @@ export interface DaemonOptions {
   clock?: Clock;
 }
 
+/** Everything the composition made, handed to the Daemon at once. */
+interface DaemonParts {
+  sqlite: SqliteStore;
+  store: Store;
+  connection: AriConnection;
+  telephony: AriTelephony;
+  router: CallRouter;
+  events: AppEvents;
+  callers: CallersFeature;
+  delivery: DeliveryFeature;
+  agents: AgentsFeature;
+  tickets: TicketDelivery | undefined;
+  ticketSubject: ExpiryDeps['subject'];
+  confirmation: Histogram;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+}
+
 export class Daemon {
   private stopping: Promise<void> | undefined;
   private started = false;
@@ -49,25 +71,43 @@ export class Daemon {
   private stopExpiry: (() => void) | undefined;
   private readonly offReconnect: () => void;
 
-  private constructor(
-    /** The SQLite adapter's own API (tests and the benchmark read through it). */
-    readonly sqlite: SqliteStore,
-    readonly store: Store,
-    readonly connection: AriConnection,
-    readonly telephony: AriTelephony,
-    readonly router: CallRouter,
-    readonly events: AppEvents,
-    readonly callers: CallersFeature,
-    readonly delivery: DeliveryFeature,
-    readonly agents: AgentsFeature,
-    private readonly tickets: TicketDelivery | undefined,
-    private readonly ticketSubject: ExpiryDeps['subject'],
-    private readonly config: Config,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-  ) {
+  /** The SQLite adapter's own API (tests and the benchmark read through it). */
+  readonly sqlite: SqliteStore;
+  readonly store: Store;
+  readonly connection: AriConnection;
+  readonly telephony: AriTelephony;
+  readonly router: CallRouter;
+  readonly events: AppEvents;
+  readonly callers: CallersFeature;
+  readonly delivery: DeliveryFeature;
+  readonly agents: AgentsFeature;
+  private readonly tickets: TicketDelivery | undefined;
+  private readonly ticketSubject: ExpiryDeps['subject'];
+  private readonly confirmation: Histogram;
+  private readonly config: Config;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+
+  private constructor(parts: DaemonParts) {
+    ({
+      sqlite: this.sqlite,
+      store: this.store,
+      connection: this.connection,
+      telephony: this.telephony,
+      router: this.router,
+      events: this.events,
+      callers: this.callers,
+      delivery: this.delivery,
+      agents: this.agents,
+      tickets: this.tickets,
+      ticketSubject: this.ticketSubject,
+      confirmation: this.confirmation,
+      config: this.config,
+      clock: this.clock,
+      log: this.log,
+    } = parts);
     // Events during an ARI outage are lost: after a reconnect, ask the PBX what is still there.
-    this.offReconnect = telephony.on((event) => {
+    this.offReconnect = this.telephony.on((event) => {
       if (event.type === 'connected' && event.reconnect) return this.reconcile('reconnect');
     });
   }
@@ -96,6 +136,7 @@ export class Daemon {
     );
     const rules: AgentRules = { maxMissed: config.agents.maxMissed, wrapUpSeconds: config.agents.wrapUpSeconds };
     const common = { telephony, clock, log, events, media, leg: LEG_OPTIONS };
+    const confirmation = confirmationLatencyHistogram();
     // A ticket's subject is in the language the request was confirmed in (the number's), else the system's.
     const subject = (language: string | null, fields: { number: string; queue: string; did: string }) =>
       ticketSubject(language ?? config.language.default, config.tickets.subjectTemplate, fields);
@@ -109,6 +150,7 @@ export class Daemon {
       router,
       app: config.ari.app,
       settings: config.ivr,
+      observeConfirmation: (seconds) => confirmation.observe(seconds),
       rateLimits: {
         perCallerPerHour: config.callback.maxRequestsPerCallerPerHour,
         withheldPerDidPerHour: config.callback.maxWithheldRequestsPerDidPerHour,
@@ -148,7 +190,7 @@ export class Daemon {
       log,
       languageOf: (t) => (t.entryId ? sqlite.entries.get(t.entryId)?.language : undefined) ?? config.language.default,
     });
-    const daemon = new Daemon(
+    const daemon = new Daemon({
       sqlite,
       store,
       connection,
@@ -159,11 +201,12 @@ export class Daemon {
       delivery,
       agents,
       tickets,
-      subject,
+      ticketSubject: subject,
+      confirmation,
       config,
       clock,
       log,
-    );
+    });
     try {
       await daemon.run(installed);
     } catch (err) {
@@ -192,7 +235,23 @@ export class Daemon {
     this.agents.start();
     this.delivery.start();
     this.tickets?.start();
-    this.metrics = await startMetricsServer({ bind: config.metrics.bind, reports: this.sqlite.reports, log, clock });
+    // Ready = ARI's event socket is up and the database takes a write (probed with the daemon's own tiny
+    // busy timeout, so a probe never holds the event loop for long).
+    const connected = () => this.connection.connected;
+    this.metrics = await startMetricsServer({
+      bind: config.metrics.bind,
+      reports: this.sqlite.reports,
+      log,
+      clock,
+      ops: this.sqlite.ops,
+      confirmation: this.confirmation,
+      live: {
+        ariConnected: connected,
+        ariReconnects: () => this.connection.reconnects,
+        activeCalls: () => this.callers.active + this.delivery.activeCalls,
+      },
+      readiness: readinessFrom({ ari: ariSocketCheck(connected), db: createWriteProbe(this.sqlite.db, DAEMON_BUSY_TIMEOUT_MS) }),
+    });
     this.started = true;
     log.info('callbackd started', { app: config.ari.app, db: config.db.path, languages: installed });
   }

@@ -3,12 +3,13 @@
 // counters, base unit seconds, one `queue` label; the average callback wait is a summary
 // (_sum / _count), so dashboards compute averages over any window with rate().
 import type { QueueStats, StatsReport } from '../domain/stats';
+import { family, type MetricType, type Sample } from './exposition';
 
-export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+export { CONTENT_TYPE } from './exposition';
 
 interface MetricDef {
   name: string;
-  type: 'gauge' | 'counter' | 'summary';
+  type: Extract<MetricType, 'gauge' | 'counter' | 'summary'>;
   help: string;
   /** One value per queue; a summary yields [sum, count]. */
   value: (s: QueueStats) => number | [number, number];
@@ -51,25 +52,20 @@ const METRICS: readonly MetricDef[] = [
   { name: 'callbackd_callbacks_cancelled_total', type: 'counter', help: 'Callbacks cancelled by a sysadmin.', value: (s) => s.cancelled },
 ];
 
-/** Label values may hold any UTF-8; backslash, double quote and newline must be escaped. */
-function label(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function num(n: number): string {
-  return Number.isFinite(n) ? String(n) : n > 0 ? '+Inf' : n < 0 ? '-Inf' : 'NaN';
-}
-
 export function renderMetrics(report: StatsReport): string {
   const lines: string[] = [];
   for (const m of METRICS) {
-    lines.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`);
-    for (const s of report.queues) {
-      const q = `{queue="${label(s.queue)}"}`;
+    const samples: Sample[] = report.queues.flatMap((s) => {
+      const labels = { queue: s.queue };
       const v = m.value(s);
-      if (Array.isArray(v)) lines.push(`${m.name}_sum${q} ${num(v[0])}`, `${m.name}_count${q} ${num(v[1])}`);
-      else lines.push(`${m.name}${q} ${num(v)}`);
-    }
+      return Array.isArray(v)
+        ? [
+            { suffix: '_sum', labels, value: v[0] },
+            { suffix: '_count', labels, value: v[1] },
+          ]
+        : [{ labels, value: v }];
+    });
+    lines.push(...family(m.name, m.type, m.help, samples));
   }
   return lines.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
-// The Prometheus endpoint: GET /metrics on metrics.bind (loopback by default; '' = off). Figures are
-// read from SQLite on every scrape rather than kept in memory, so they survive restarts and agree with
-// `callbackd stats`, whichever process wrote the rows.
+// The operations listener on metrics.bind (loopback by default; '' = off): GET /metrics (Prometheus),
+// GET /healthz (liveness) and GET /readyz (readiness). Queue figures are read from SQLite on every
+// scrape rather than kept in memory, so they survive restarts and agree with `callbackd stats`,
+// whichever process wrote the rows; live figures come from the daemon through LiveMetrics.
 import http from 'node:http';
 import type { Clock } from '../app/ports';
 import { systemClock } from '../app/ports';
@@ -8,14 +9,22 @@ import { computeStats } from '../domain/stats';
 import { CallbackdError } from '../errors';
 import type { Logger } from '../log';
 import type { ReportsRepo } from '../store/reports-repo';
-import { CONTENT_TYPE, renderMetrics } from './prometheus';
+import { type BuildInfo, readBuildInfo } from './build-info';
+import { CONTENT_TYPE } from './exposition';
+import { NOT_WIRED, type ReadinessProbe } from './health';
+import { renderMetrics } from './prometheus';
+import { renderRuntimeMetrics, type RuntimeSources } from './runtime';
 
-export interface MetricsServerOptions {
+export interface MetricsServerOptions extends Omit<RuntimeSources, 'build'> {
   /** host:port as validated by the config schema; '' turns the endpoint off. */
   bind: string;
   reports: Pick<ReportsRepo, 'statsInput'>;
   log: Logger;
   clock?: Clock;
+  /** Default: package.json's version and this Node.js. */
+  build?: BuildInfo;
+  /** /readyz; without it /readyz answers 503 "no readiness checks configured". */
+  readiness?: ReadinessProbe;
 }
 
 export interface MetricsServer {
@@ -35,32 +44,57 @@ export function parseBind(bind: string): { host: string; port: number } {
   return { host, port };
 }
 
-export function metricsPage(reports: Pick<ReportsRepo, 'statsInput'>, now: number): string {
+export function metricsPage(sources: RuntimeSources & { reports: Pick<ReportsRepo, 'statsInput'> }, now: number): string {
   // since = 0: counters are all-time, Prometheus takes the differences itself.
-  return renderMetrics(computeStats(reports.statsInput(now, 0)));
+  const queues = renderMetrics(computeStats(sources.reports.statsInput(now, 0)));
+  return queues + renderRuntimeMetrics(sources).join('\n') + '\n';
 }
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
   if (opts.bind === '') {
-    opts.log.info('metrics endpoint off (metrics.bind is empty)');
+    opts.log.info('metrics and health endpoints off (metrics.bind is empty)');
     return { port: 0, close: () => Promise.resolve() };
   }
   const { host, port } = parseBind(opts.bind);
   const clock = opts.clock ?? systemClock;
-  const server = http.createServer((req, res) => {
-    const path = (req.url ?? '').split('?')[0];
-    if (req.method !== 'GET' || path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
-      return;
-    }
+  const sources = { ...opts, build: opts.build ?? readBuildInfo() };
+  const readiness = opts.readiness ?? NOT_WIRED;
+
+  const metrics = (res: http.ServerResponse): void => {
     try {
-      const body = metricsPage(opts.reports, clock.now());
+      // Rendered before writeHead: a failed read must still be able to answer 500.
+      const body = metricsPage(sources, clock.now());
       res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(body);
     } catch (err) {
       // A locked or broken database must not take the daemon down; Prometheus records the failed scrape.
       opts.log.error('metrics scrape failed', { error: (err as Error).message });
-      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics unavailable\n');
+      res.writeHead(500, { 'content-type': TEXT_TYPE }).end('metrics unavailable\n');
     }
+  };
+  const ready = (res: http.ServerResponse): void => {
+    // Promise.resolve().then: a probe that throws synchronously must become a 503, not an uncaught error.
+    Promise.resolve()
+      .then(readiness)
+      .then((r) => res.writeHead(r.ready ? 200 : 503, { 'content-type': JSON_TYPE }).end(JSON.stringify(r) + '\n'))
+      .catch((err: unknown) => {
+        const detail = err instanceof Error ? err.message : String(err);
+        res
+          .writeHead(503, { 'content-type': JSON_TYPE })
+          .end(JSON.stringify({ ready: false, checks: { readiness: { ok: false, detail } } }) + '\n');
+      });
+  };
+
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/metrics') return metrics(res);
+    // Liveness: answering at all proves the event loop runs; nothing else is checked on purpose, so a
+    // down Asterisk never gets the daemon restarted by its orchestrator.
+    if (req.method === 'GET' && path === '/healthz') return void res.writeHead(200, { 'content-type': JSON_TYPE }).end('{"status":"ok"}\n');
+    if (req.method === 'GET' && path === '/readyz') return ready(res);
+    res.writeHead(404, { 'content-type': TEXT_TYPE }).end('not found\n');
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) =>
@@ -77,7 +111,8 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
   server.on('error', (err) => opts.log.error('metrics server error', { error: err.message }));
   const address = server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
-  opts.log.info('metrics endpoint listening', { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/metrics` });
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  opts.log.info('metrics endpoint listening', { url: `${base}/metrics`, health: `${base}/healthz`, readiness: `${base}/readyz` });
   return {
     port: bound,
     close: () =>

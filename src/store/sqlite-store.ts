@@ -8,6 +8,7 @@ import { createEntriesRepo } from './entries-repo';
 import { createGreetingsRepo } from './greetings-repo';
 import { createLegsRepo } from './legs-repo';
 import { createNumbersRepo } from './numbers-repo';
+import { createOpsRepo, type OpsRepo } from './ops-repo';
 import { createOutboxRepo, type OutboxRepo } from './outbox-repo';
 import { createQueuesRepo } from './queues-repo';
 import { createReportsRepo, type ReportsRepo } from './reports-repo';
@@ -28,6 +29,8 @@ export interface SqliteStore {
   delivery: DeliveryRepo;
   outbox: OutboxRepo;
   reports: ReportsRepo;
+  /** Read-only figures for operations (outbox backlog, agents per state). */
+  ops: OpsRepo;
   /** The connection itself, for the daemon's adapter (external-change watch, write probe). */
   db: Db;
   close(): void;
@@ -62,6 +65,7 @@ export function openStore(path: string, opts: StoreOptions = {}): SqliteStore {
       delivery: createDeliveryRepo(db, { entries, agents, legs, tickets }),
       outbox: createOutboxRepo(db),
       reports: createReportsRepo(db),
+      ops: createOpsRepo(db),
       db,
       close: () => {
         if (db.open) db.close();

@@ -34,6 +34,8 @@ export interface CallerDeps {
   /** Toll-fraud guard: requests per hour for one caller ID, and for all withheld callers of one DID. */
   rateLimits: { perCallerPerHour: number; withheldPerDidPerHour: number };
   leg: LegOptions;
+  /** Key press → confirmation started, in seconds (the latency histogram of /metrics). */
+  observeConfirmation?: (seconds: number) => void;
 }
 
 /** Everything decided about a call before its session starts (inbound routing does the lookups). */
@@ -59,6 +61,8 @@ export class CallerSession {
   private readonly log: Logger;
   private hungUp = false;
   private finished = false;
+  /** When the key that asked for the callback arrived (the save starts in the same step). */
+  private requestedAt: number | undefined;
 
   constructor(
     private readonly call: CallerCall,
@@ -172,6 +176,10 @@ export class CallerSession {
       case 'play': {
         const list = await media.mediaList(command.prompts, this.call.language, this.call.number);
         void this.leg.play(list).then((result) => this.afterPrompt(result));
+        if (this.flow.state.phase === 'confirming' && this.requestedAt !== undefined) {
+          this.deps.observeConfirmation?.((clock.now() - this.requestedAt) / 1000);
+          this.requestedAt = undefined;
+        }
         return;
       }
       case 'stop-prompt':
@@ -192,6 +200,7 @@ export class CallerSession {
         this.timers.clear(command.timer);
         return;
       case 'save-callback':
+        this.requestedAt = clock.now();
         return this.save(command.number);
       case 'refused':
         this.log.warn('callback number refused by the toll-fraud guard', {
