@@ -90,4 +90,27 @@ describe('real SIP phones', function () {
     expect(Date.now() - registeredAt, 'offered within one endpoint poll and a dispatch round').to.be.below(ENDPOINT_POLL_MS + 5000);
     expect(d.daemon.store.agents.get('1001')!.online).to.equal(true);
   });
+
+  it('prompts play from the file that fits the phone: .ulaw for a G.711 phone, .sln16 for a G.722 one', async () => {
+    await phones['1002'].stop();
+    const wideband = await SipPhone.agent('1002', { codec: 'g722' });
+    for (const [phone, format] of [
+      [phones['1001'], 'ulaw'],
+      [wideband, 'slin16'],
+    ] as const) {
+      const mark = d.events.events.length;
+      const login = await phone.dial('*45');
+      const { event } = await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-logged-in', {
+        from: mark,
+        what: `login confirmed to ${phone.opts.user}`,
+      });
+      // While a file plays, Asterisk writes in the file's format: no transcoding step in between.
+      const { value } = await line.connection.api.channels.getChannelVar({
+        channelId: (event as { channelId: string }).channelId,
+        variable: 'CHANNEL(audiowriteformat)',
+      });
+      expect(value, `format played to ${phone.opts.user}`).to.equal(format);
+      await login.ended();
+    }
+  });
 });

@@ -34,6 +34,11 @@ export interface BaresipOptions {
   maxLifetimeSeconds?: number;
   /** Longest call it can hold: its silence source ends the call after this (default 600). */
   maxCallSeconds?: number;
+  /**
+   * The phone's audio codec: G.711 (u-law/A-law, default) or G.722 (a wideband phone). One only: the
+   * silence source must have the codec's sample rate, aufile does not resample.
+   */
+  codec?: 'g711' | 'g722';
   /** Called with every event, after the waiters (the interactive scripts print them). */
   onEvent?: (e: BaresipEvent) => void;
 }
@@ -68,11 +73,10 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * A WAV of `seconds` silence (8 kHz mono 16-bit) as a sparse file: baresip's aufile source ends the
- * call when its file ends, so it must outlast any call; the zeros cost no disk space.
+ * A WAV of `seconds` silence (mono 16-bit) as a sparse file: baresip's aufile source ends the call
+ * when its file ends, so it must outlast any call; the zeros cost no disk space.
  */
-export function writeSilenceWav(file: string, seconds: number): void {
-  const rate = 8000;
+export function writeSilenceWav(file: string, seconds: number, rate: number): void {
   const bytes = seconds * rate * 2;
   const h = Buffer.alloc(44);
   h.write('RIFF', 0);
@@ -96,7 +100,7 @@ export function writeSilenceWav(file: string, seconds: number): void {
   }
 }
 
-function config(dir: string, sipPort: number, ctrlPort: number): string {
+function config(dir: string, sipPort: number, ctrlPort: number, codec: 'g711' | 'g722'): string {
   return [
     'poll_method epoll',
     `sip_listen 127.0.0.1:${sipPort}`,
@@ -112,7 +116,7 @@ function config(dir: string, sipPort: number, ctrlPort: number): string {
     'audio_alert aufile,/dev/null',
     'rtp_ports 30000-39999',
     'module_path /usr/lib/baresip/modules',
-    'module g711.so',
+    `module ${codec}.so`,
     'module aufile.so',
     'module_app account.so',
     'module_app menu.so',
@@ -168,8 +172,9 @@ export class Baresip {
   static async start(opts: BaresipOptions): Promise<Baresip> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callbackd-baresip-'));
     const [sipPort, ctrlPort] = [await freePort(), await freePort()];
-    writeSilenceWav(path.join(dir, 'silence.wav'), opts.maxCallSeconds ?? 600);
-    fs.writeFileSync(path.join(dir, 'config'), config(dir, sipPort, ctrlPort));
+    const codec = opts.codec ?? 'g711';
+    writeSilenceWav(path.join(dir, 'silence.wav'), opts.maxCallSeconds ?? 600, codec === 'g722' ? 16000 : 8000);
+    fs.writeFileSync(path.join(dir, 'config'), config(dir, sipPort, ctrlPort, codec));
     fs.writeFileSync(path.join(dir, 'accounts'), opts.account === undefined ? '' : `${opts.account}\n`);
     fs.writeFileSync(path.join(dir, 'contacts'), '');
     const args = ['-f', dir];

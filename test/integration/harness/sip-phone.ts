@@ -100,6 +100,8 @@ export interface SipPhoneOptions {
   /** Safety net for tests: baresip quits by itself after this long even if nobody stops it. */
   maxLifetimeSeconds?: number;
   maxCallSeconds?: number;
+  /** Audio codec: 'g711' (default) or 'g722', a wideband (HD voice) phone. */
+  codec?: 'g711' | 'g722';
   onEvent?: (e: BaresipEvent) => void;
 }
 
@@ -120,8 +122,8 @@ export class SipPhone {
 
   /** Starts the phone; an agent phone (with password) is registered when this resolves. */
   static async start(opts: SipPhoneOptions): Promise<SipPhone> {
-    const { maxLifetimeSeconds, maxCallSeconds, onEvent } = opts;
-    const phone = new SipPhone(await Baresip.start({ maxLifetimeSeconds, maxCallSeconds, onEvent }), opts);
+    const { maxLifetimeSeconds, maxCallSeconds, codec, onEvent } = opts;
+    const phone = new SipPhone(await Baresip.start({ maxLifetimeSeconds, maxCallSeconds, codec, onEvent }), opts);
     phones.add(phone);
     try {
       if (opts.password === undefined) await phone.control('uanew', phone.accountLine(0));
