@@ -9,7 +9,7 @@
 // {"event": true, "class": "call"|"register"|…, "type": "CALL_INCOMING"|…, "accountaor", "direction",
 // "peeruri", "id", "param"}. Commands are the menu module's long commands (baresip 1.0.0): dial <uri>,
 // accept, hangup, sndcode <keys> (RFC 4733 while a call is up), uanew <account line>, uadel <aor>, quit.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -51,6 +51,12 @@ const running = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const p of running) p.kill('SIGKILL');
 });
+
+let setprivFound: boolean | undefined;
+function hasSetpriv(): boolean {
+  setprivFound ??= spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0;
+  return setprivFound;
+}
 
 /** A port that is free for both TCP and UDP on 127.0.0.1 (SIP listens on both). */
 async function freePort(): Promise<number> {
@@ -179,7 +185,10 @@ export class Baresip {
     fs.writeFileSync(path.join(dir, 'contacts'), '');
     const args = ['-f', dir];
     if (opts.maxLifetimeSeconds !== undefined) args.push('-t', String(opts.maxLifetimeSeconds));
-    const proc = spawn('baresip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // setpriv (util-linux) makes the kernel kill baresip when this process dies however it dies
+    // (SIGKILL, a CI timeout), which no exit handler can promise.
+    const [cmd, cmdArgs] = hasSetpriv() ? ['setpriv', ['--pdeathsig', 'KILL', '--', 'baresip', ...args]] : ['baresip', args];
+    const proc = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     const b = new Baresip(proc, dir, ctrlPort, opts);
     const spawned = await new Promise<Error | undefined>((resolve) => {
       proc.once('spawn', () => resolve(undefined));
