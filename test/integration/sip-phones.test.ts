@@ -91,6 +91,19 @@ describe('real SIP phones', function () {
     expect(d.daemon.store.agents.get('1001')!.online).to.equal(true);
   });
 
+  it('a phone that vanishes without unregistering (power cut) is seen offline once it stops answering the qualify', async () => {
+    logIn(d, '1001');
+    await phones['1001'].crash();
+    expect(await endpointState('1001'), 'still registered right after').to.equal('online');
+    // qualify_frequency 10 s + qualify_timeout 2 s in the sandbox, then the daemon's next endpoint poll.
+    await eventually(
+      () => d.daemon.store.agents.get('1001')!.online === false,
+      'agent phone seen offline',
+      12_000 + ENDPOINT_POLL_MS + 3000,
+    );
+    expect(await endpointState('1001')).to.equal('offline');
+  });
+
   it('prompts play from the file that fits the phone: .ulaw for a G.711 phone, .sln16 for a G.722 one', async () => {
     await phones['1002'].stop();
     const wideband = await SipPhone.agent('1002', { codec: 'g722' });

@@ -249,6 +249,15 @@ export class Baresip {
     this.cleanup();
   }
 
+  /** Kills baresip outright: no un-REGISTER, no BYE (a phone losing power). Then cleans up. */
+  async kill(): Promise<void> {
+    if (!this.exited) {
+      this.proc.kill('SIGKILL');
+      await this.exit;
+    }
+    this.cleanup();
+  }
+
   private cleanup(): void {
     this.socket?.destroy();
     this.socket = undefined;

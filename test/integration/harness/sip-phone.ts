@@ -210,6 +210,17 @@ export class SipPhone {
     for (const w of this.wakers) w();
   }
 
+  /**
+   * The phone vanishes without a word (power cut, cable pulled): no un-REGISTER, no BYE. Asterisk keeps
+   * its registration until it expires (aor default_expiration, 120 s in the sandbox) and calls to it go
+   * unanswered on the wire.
+   */
+  async crash(): Promise<void> {
+    phones.delete(this);
+    await this.baresip.kill();
+    for (const w of this.wakers) w();
+  }
+
   /** @internal a menu command for this phone's baresip. */
   control(command: string, params = ''): Promise<string> {
     return this.baresip.command(command, params);
