@@ -1,13 +1,14 @@
 // `callbackd greetings list|add|remove`: sysadmin recordings used as a number's callback offer or
-// confirmation, one file per language under <sounds.dir>/custom/<lang>/<name>.wav.
+// confirmation, per language under <sounds.dir>/custom/<lang>/<name>.wav (+ .sln16/.ulaw/.alaw).
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { Greeting, GreetingKind, NumberConfig } from '../domain/model';
 import type { CliContext, CliDeps } from './context';
 import { withContext } from './context';
 import { CliError, invalid, notFound } from './errors';
 import { done, printList, type Column } from './output';
-import { customSound, findSoundFile, installSound } from './sounds';
+import { customSound, findSoundFile, installSound, soundFiles } from './sounds';
 import { parseGreetingKind, parseInstalledLanguage, parseLanguageTag, parseName } from './validate';
 
 export interface GreetingAddOptions {
@@ -97,7 +98,9 @@ export function registerGreetings(program: Command, deps: CliDeps): void {
   greetings
     .command('add')
     .argument('<name>', 'greeting name, referred to by numbers set --offer-greeting / --confirmation-greeting')
-    .description('install a recording (converted to 8 kHz mono WAV with sox if needed) as a greeting in one language')
+    .description(
+      'install a recording as a greeting in one language: 8 kHz mono WAV (converted with sox if needed) and .sln16/.ulaw/.alaw beside it',
+    )
     .option('--kind <kind>', 'offer or confirmation')
     .option('--language <lang>', 'language of the recording (must have prompts installed)')
     .option('--file <path>', 'the recording (WAV; other formats sox can read work too)')
@@ -111,7 +114,9 @@ export function registerGreetings(program: Command, deps: CliDeps): void {
         const installed = installSound(add.file, target.file);
         ctx.store.greetings.upsert({ name: add.name, kind: add.kind, language: add.language, sound: target.sound });
         const how = installed.converted ? `converted from ${installed.from}` : 'copied';
-        done(`added greeting ${add.name} (${add.kind}, ${add.language}): ${target.file} (${how}), sound ${target.sound}`);
+        const others = installed.files.slice(1).map((f) => path.extname(f));
+        const also = others.length > 0 ? `, also ${others.join(' ')}` : ' only; install sox for .sln16 .ulaw .alaw';
+        done(`added greeting ${add.name} (${add.kind}, ${add.language}): ${target.file} (${how}${also}), sound ${target.sound}`);
       }),
     );
 
@@ -140,7 +145,7 @@ export function registerGreetings(program: Command, deps: CliDeps): void {
           // Only files the CLI installed itself are deleted; a sound elsewhere belongs to someone else.
           for (const g of going) {
             const own = customSound(ctx.config.sounds.prefix, ctx.soundsDir, g.language, g.name);
-            if (g.sound === own.sound) fs.rmSync(own.file, { force: true });
+            if (g.sound === own.sound) for (const file of soundFiles(own.file)) fs.rmSync(file, { force: true });
           }
           done(`removed greeting ${name} (${going.map((g) => g.language).join(', ')})`);
         },

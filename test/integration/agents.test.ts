@@ -1,9 +1,11 @@
-// Agents on (simulated) SIP phones (DESIGN.md §1 steps 5–6): live callers delivered, callbacks offered
-// with Call/Decline, the customer dialled through the trunk and bridged, tickets written.
+// Agents on real SIP phones (DESIGN.md §1 steps 5–6; baresip registered as 1001/1002): live callers
+// delivered, callbacks offered with Call/Decline, the customer dialled through the trunk and bridged,
+// tickets written, feature codes dialled from the phone.
 import { expect } from 'chai';
 import type { TelephonyEvent } from '../../src/app/telephony';
 import { daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
 import { DID_EN, logIn, type TestDaemon } from './harness/test-daemon';
+import type { SipPhone } from './harness/sip-phone';
 import { callCenterSuite } from './harness/suite';
 import type { TestLine } from './harness/test-line';
 
@@ -11,8 +13,9 @@ describe('agents on SIP phones', function () {
   this.timeout(120_000);
   let line: TestLine;
   let d: TestDaemon;
-  const suite = callCenterSuite();
-  beforeEach(() => ({ line, d } = suite));
+  let phones: Record<string, SipPhone>;
+  const suite = callCenterSuite(undefined, { phones: ['1001', '1002'] });
+  beforeEach(() => ({ line, d, phones } = suite));
 
   /** Bridges that hold exactly these channels (the audio path between two parties). */
   async function bridgeWith(...channelIds: string[]): Promise<boolean> {
@@ -44,7 +47,7 @@ describe('agents on SIP phones', function () {
   it('a live caller is delivered to the free agent and bridged on answer', async () => {
     await logIn(d, '1001');
     const caller = await dial(line, d, DID_EN, '+4915112345700');
-    const phone = await line.ringing('phone', '1001');
+    const phone = await phones['1001'].waitForCall();
     expect(phone.callerId).to.equal('+4915112345700');
     expect(d.daemon.sqlite.agents.get('1001')!.state).to.equal('ringing');
     await phone.answer();
@@ -62,7 +65,7 @@ describe('agents on SIP phones', function () {
   it('an agent who does not answer leaves the live caller at its place and counts a miss', async () => {
     await logIn(d, '1001');
     const caller = await dial(line, d, DID_EN, '+4915112345701');
-    await line.ringing('phone', '1001'); // never answered: rings out after agents.ringTimeoutSeconds (8 s)
+    await phones['1001'].waitForCall(); // never answered: rings out after agents.ringTimeoutSeconds (8 s)
     await eventually(() => d.daemon.sqlite.agents.get('1001')!.missed === 1, 'miss counted', 15_000);
     expect(openEntry(d, caller)).to.include({ kind: 'live', state: 'waiting' });
   });
@@ -71,7 +74,7 @@ describe('agents on SIP phones', function () {
     const slot = await leaveCallback('+4915112345702');
     const from = d.events.events.length;
     await logIn(d, '1001');
-    const phone = await line.ringing('phone', '1001');
+    const phone = await phones['1001'].waitForCall();
     expect(phone.callerId, 'agent display shows the customer number').to.equal('+4915112345702');
     await phone.answer();
     const agentLeg = await agentLegAnnounced(from);
@@ -103,14 +106,13 @@ describe('agents on SIP phones', function () {
   it('a decline puts the slot back at its place and another agent accepts it', async () => {
     const slot = await leaveCallback('+4915112345703');
     await logIn(d, '1001');
-    const first = await line.ringing('phone', '1001');
+    const first = await phones['1001'].waitForCall();
     await first.answer();
     await agentLegAnnounced(0);
-    const mark = line.recorder.events.length;
     await logIn(d, '1002');
     await first.press('2');
 
-    const second = await line.ringing('phone', '1002', { from: mark });
+    const second = await phones['1002'].waitForCall();
     expect(d.daemon.sqlite.entries.get(slot.id)).to.include({ state: 'offered', enteredAt: slot.enteredAt });
     await second.answer();
     await d.events.waitFor(
@@ -128,7 +130,7 @@ describe('agents on SIP phones', function () {
     const slot = await leaveCallback('+4915112345704');
     const from = d.events.events.length;
     await logIn(d, '1001');
-    const phone = await line.ringing('phone', '1001');
+    const phone = await phones['1001'].waitForCall();
     await phone.answer();
     const agentLeg = await agentLegAnnounced(from);
     await phone.press('1');
@@ -151,7 +153,7 @@ describe('agents on SIP phones', function () {
   it('agents log in with *45 and out with *46 from their own phone', async () => {
     expect(d.daemon.sqlite.agents.get('1002')!.state).to.equal('logged-out');
     const mark = d.events.events.length;
-    const login = await line.dialFromAgentPhone('1002', '*45');
+    const login = await phones['1002'].dial('*45');
     await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-logged-in', {
       from: mark,
       what: 'login confirmed',
@@ -160,7 +162,7 @@ describe('agents on SIP phones', function () {
     await login.ended();
 
     const mark2 = d.events.events.length;
-    await line.dialFromAgentPhone('1002', '*46');
+    await phones['1002'].dial('*46');
     await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-logged-out', {
       from: mark2,
       what: 'logout confirmed',

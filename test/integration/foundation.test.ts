@@ -2,6 +2,7 @@
 // Asterisk going away.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -87,11 +88,19 @@ describe('foundation: the daemon on a real Asterisk', function () {
 });
 
 describe('foundation: start-up errors', () => {
+  // Files of its own per run: /tmp is shared with every other checkout on the machine, and a database
+  // left there by a newer branch (a later migration) would make the start fail for another reason.
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callbackd-startup-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
   it('a wrong ARI password exits non-zero with one readable line', async function () {
     this.timeout(30_000);
     await requireAsterisk();
     const err = await run(path.join(root, 'bin/callbackd'), ['start'], {
-      env: { ...process.env, CALLBACKD_ARI_PASSWORD: 'definitely-wrong', CALLBACKD_DB_PATH: '/tmp/callbackd-wrong-pw.db' },
+      env: { ...process.env, CALLBACKD_ARI_PASSWORD: 'definitely-wrong', CALLBACKD_DB_PATH: path.join(dir, 'callbackd-wrong-pw.db') },
       timeout: 20_000,
     }).then(
       () => undefined,
@@ -107,7 +116,7 @@ describe('foundation: start-up errors', () => {
 
   it('a corrupt database file stops the start with one line naming it, and is left untouched', async function () {
     this.timeout(30_000);
-    const file = '/tmp/callbackd-corrupt.db';
+    const file = path.join(dir, 'callbackd-corrupt.db');
     const garbage = Buffer.alloc(8192, 0x5a);
     fs.writeFileSync(file, garbage);
     const err = await run(path.join(root, 'bin/callbackd'), ['start', '--db', file], { timeout: 20_000 }).then(

@@ -5,6 +5,7 @@ import { buildProgram } from '../../src/cli/index';
 import { sink } from '../../src/cli/output';
 import { type Caller, daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
 import { DID_EN, logIn, ManualClock, startTestDaemon, type TestDaemon } from './harness/test-daemon';
+import type { SipPhone } from './harness/sip-phone';
 import { callCenterSuite } from './harness/suite';
 import type { TestLine } from './harness/test-line';
 
@@ -14,13 +15,17 @@ describe('queue lifecycle', function () {
   this.timeout(180_000);
   let line: TestLine;
   let d: TestDaemon;
+  let phones: Record<string, SipPhone>;
   let clock: ManualClock;
-  const suite = callCenterSuite(() => {
-    clock = new ManualClock();
-    // The sweep runs every second here so a moved clock shows its effect at once.
-    return { clock, env: { CALLBACKD_CALLBACK_EXPIRY_SWEEP_CRON: '* * * * * *' } };
-  });
-  beforeEach(() => ({ line, d } = suite));
+  const suite = callCenterSuite(
+    () => {
+      clock = new ManualClock();
+      // The sweep runs every second here so a moved clock shows its effect at once.
+      return { clock, env: { CALLBACKD_CALLBACK_EXPIRY_SWEEP_CRON: '* * * * * *' } };
+    },
+    { phones: ['1001'] },
+  );
+  beforeEach(() => ({ line, d, phones } = suite));
 
   async function leaveCallback(callerId: string): Promise<Caller> {
     const caller = await dial(line, d, DID_EN, callerId);
@@ -58,7 +63,7 @@ describe('queue lifecycle', function () {
     expect(slot).to.include({ kind: 'callback', state: 'pending' });
     // …and is still executed when an agent comes.
     await logIn(d, '1001');
-    const phone = await line.ringing('phone', '1001');
+    const phone = await phones['1001'].waitForCall();
     await phone.answer();
     await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-callback-request');
     await phone.press('1');
@@ -99,7 +104,7 @@ describe('queue lifecycle', function () {
     // Five minutes after A's request an agent takes A's callback (the oldest place).
     clock.advance(4 * MINUTE);
     await logIn(d, '1001');
-    const phone = await line.ringing('phone', '1001');
+    const phone = await phones['1001'].waitForCall();
     expect(phone.callerId).to.equal('+4915112345730');
     await phone.answer();
     await d.events.waitFor((e) => e.type === 'playback-started' && e.media === 'sound:callbackd/en/agent-callback-request');

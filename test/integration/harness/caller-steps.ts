@@ -2,11 +2,19 @@
 import Database from 'better-sqlite3';
 import type { CallEntered, TelephonyEvent } from '../../../src/app/telephony';
 import type { QueueEntry } from '../../../src/domain/model';
+import type { SipPhone } from './sip-phone';
 import type { TestDaemon } from './test-daemon';
-import type { TestCall, TestLine } from './test-line';
+import type { TestLine } from './test-line';
+
+/** The test's side of a caller's call: the test line's ARI leg (TestCall) or a SIP phone's (PhoneCall). */
+export interface CallerLeg {
+  press(keys: string): Promise<void>;
+  hangup(): Promise<void>;
+  ended(timeoutMs?: number): Promise<unknown>;
+}
 
 export interface Caller {
-  call: TestCall;
+  call: CallerLeg;
   /** The daemon's side of the same SIP call. */
   channelId: string;
   callerId: string;
@@ -21,6 +29,22 @@ export async function dial(line: TestLine, d: TestDaemon, did: string, callerId:
   const { event } = await d.events.waitFor((e: TelephonyEvent): e is CallEntered => e.type === 'call-entered' && e.callerId === number, {
     from,
     what: `daemon side of ${callerId} → ${did}`,
+  });
+  return { call, channelId: event.channelId, callerId: number };
+}
+
+/**
+ * A real SIP phone (SipPhone.caller) dials a DID through the sandbox, as a caller from the PSTN would;
+ * resolves once the daemon has the call and answered it.
+ */
+export async function dialFromPhone(phone: SipPhone, d: TestDaemon, did: string): Promise<Caller> {
+  const from = d.events.events.length;
+  const call = await phone.dial(did);
+  await call.established();
+  const number = phone.opts.user;
+  const { event } = await d.events.waitFor((e: TelephonyEvent): e is CallEntered => e.type === 'call-entered' && e.callerId === number, {
+    from,
+    what: `daemon side of SIP phone ${number} → ${did}`,
   });
   return { call, channelId: event.channelId, callerId: number };
 }

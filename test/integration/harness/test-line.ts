@@ -22,7 +22,7 @@ export class TestCall {
     await this.line.telephony.sendDtmf(this.channelId, keys, 100);
   }
 
-  /** Picks up a call ringing at this test phone (agent phone or customer). */
+  /** Picks up a call ringing at the simulated PSTN (a customer). */
   async answer(): Promise<void> {
     await this.line.telephony.answer(this.channelId);
   }
@@ -94,33 +94,16 @@ export class TestLine {
   }
 
   /**
-   * Waits for a call that rings at a simulated phone: kind 'phone' for agent phones (args phone,<ext>),
-   * 'customer' for the simulated PSTN (args customer,<number>). Returns it still ringing, with the
-   * caller ID it arrived with.
+   * Waits for a call to a number on the simulated PSTN (a customer being called back: from-trunk hands
+   * it to this app with args customer,<number>). Returns it still ringing, with the caller ID it arrived
+   * with. (Agents' phones are real SIP phones: see sip-phone.ts.)
    */
-  async ringing(
-    kind: 'phone' | 'customer',
-    id: string,
-    opts: { from?: number; timeoutMs?: number } = {},
-  ): Promise<TestCall & { callerId: string }> {
+  async ringing(kind: 'customer', id: string, opts: { from?: number; timeoutMs?: number } = {}): Promise<TestCall & { callerId: string }> {
     const { event } = await this.recorder.waitFor(
       (e: TelephonyEvent): e is CallEntered => e.type === 'call-entered' && e.args[0] === kind && e.args[1] === id,
       { from: opts.from ?? this.testStart, timeoutMs: opts.timeoutMs ?? 20_000, what: `${kind} ${id} ringing` },
     );
     return Object.assign(new TestCall(event.channelId, this), { callerId: event.callerId });
-  }
-
-  /** An agent's desk phone dials a feature code (*45 / *46); resolves when the call ended. */
-  async dialFromAgentPhone(ext: string, code: string): Promise<TestCall> {
-    const channelId = randomUUID();
-    await this.telephony.originate({
-      endpoint: `PJSIP/${code}@dial-as-${ext}`,
-      app: TEST_APP,
-      appArgs: ['agent-phone'],
-      channelId,
-      timeoutSeconds: 10,
-    });
-    return new TestCall(channelId, this);
   }
 
   /** Hangs up every channel still up in Asterisk, so one test cannot leak calls into the next. */

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { checkGreetings, checkPrompts, type SoundFacts } from '../../../src/cli/doctor';
+import { soundFiles } from '../../../src/cli/sounds';
 import type { Greeting, NumberConfig } from '../../../src/domain/model';
 import { PROMPT_IDS } from '../../../src/domain/prompts';
 import { makeCliEnv, wavBytes, type CliEnv } from './cli-env';
@@ -146,7 +147,7 @@ describe('cli/doctor command', () => {
   it('fails with one FAIL line per problem: daemon not connected, no outbound route, greeting file gone, prompt missing', async () => {
     registered = false;
     routed = false;
-    fs.rmSync(path.join(env.soundsDir, 'custom', 'de', 'spring.wav'));
+    for (const file of soundFiles(path.join(env.soundsDir, 'custom', 'de', 'spring.wav'))) fs.rmSync(file, { force: true });
     fs.rmSync(path.join(env.soundsDir, 'de', 'offer.wav'));
     const { out, error } = await env.attempt(['doctor']);
     expect(error).to.include({ code: 'CLI_DOCTOR_FAILED', message: '4 of 7 checks failed' });
