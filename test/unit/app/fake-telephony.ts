@@ -103,7 +103,7 @@ export class FakeTelephony implements Telephony {
   hangup(channelId: string, reason: keyof typeof HANGUP_CAUSE = 'normal'): Promise<void> {
     return this.request({ op: 'hangup', channelId, detail: reason }, () => {
       this.live(channelId);
-      this.end(channelId, HANGUP_CAUSE[reason], { hangupRequest: true, later: true });
+      void this.end(channelId, HANGUP_CAUSE[reason], { hangupRequest: true, later: true });
     });
   }
 
@@ -441,7 +441,7 @@ export class FakeTelephony implements Telephony {
 
   private async deliver(event: TelephonyEvent): Promise<void> {
     if (this.closed) return;
-    await Promise.all([...this.listeners].map((l) => l(event)));
+    await Promise.all([...this.listeners].map((l) => Promise.resolve(l(event))));
   }
 }
 

@@ -64,6 +64,16 @@ export function fakeTime(settle: () => Promise<void>, now = T0): FakeTime {
 
 export const clockOfDate: Clock = { now: () => Date.now() };
 
+/** Watches a promise without awaiting it: `.state` says whether it settled yet, and how. */
+export function track<T>(p: Promise<T>): { state: 'pending' | 'resolved' | 'rejected'; value?: T; error?: unknown } {
+  const t: { state: 'pending' | 'resolved' | 'rejected'; value?: T; error?: unknown } = { state: 'pending' };
+  p.then(
+    (value) => Object.assign(t, { state: 'resolved', value }),
+    (error: unknown) => Object.assign(t, { state: 'rejected', error }),
+  );
+  return t;
+}
+
 // ---- logs ---------------------------------------------------------------------------------------------
 
 export interface LogRecord {

@@ -1,10 +1,10 @@
 // The Leg runtime over the fake PBX: every prompt ends in exactly one PlayResult, requests on a channel
 // that is gone are no-ops (never errors), and a failed prompt is a warning only on a channel still up.
 import { expect } from 'chai';
-import { Leg, type PlayResult } from '../../../src/app/leg';
+import { Leg } from '../../../src/app/leg';
 import { TelephonyError } from '../../../src/app/telephony';
 import { FakeTelephony } from './fake-telephony';
-import { fakeTime, LEG, recordingLogger, type FakeTime } from './fixtures';
+import { fakeTime, LEG, recordingLogger, track, type FakeTime } from './fixtures';
 
 describe('app/leg: one runtime per channel', () => {
   let pbx: FakeTelephony;
@@ -12,12 +12,6 @@ describe('app/leg: one runtime per channel', () => {
   let logs: ReturnType<typeof recordingLogger>;
   let leg: Leg;
   const CH = 'chan-1';
-
-  /** Resolves to the prompt's result, or 'pending' while it has none. */
-  const resultOf = async (p: Promise<PlayResult>): Promise<PlayResult | 'pending'> => {
-    await pbx.settle();
-    return Promise.race([p, Promise.resolve('pending' as const)]);
-  };
 
   beforeEach(() => {
     pbx = new FakeTelephony();
@@ -98,22 +92,22 @@ describe('app/leg: one runtime per channel', () => {
 
     it('a prompt that never starts is "timeout" after the playback-start timeout, and is stopped', async () => {
       pbx.playMode = 'silent';
-      const p = leg.play(['sound:a']);
+      const p = track(leg.play(['sound:a']));
       await time.advance(LEG.playbackStartTimeoutMs / 1000 - 0.001);
-      expect(await resultOf(p)).to.equal('pending');
+      expect(p.state).to.equal('pending');
       await time.advance(0.001);
-      expect(await p).to.equal('timeout');
+      expect(p.value).to.equal('timeout');
       expect(pbx.ops('stopPlayback')).to.have.length(1);
       expect(logs.lines('warn', 'prompt did not start in time')).to.have.length(1);
     });
 
     it('a prompt that started is not timed out, however long it plays', async () => {
       pbx.playMode = 'start';
-      const p = leg.play(['sound:long']);
+      const p = track(leg.play(['sound:long']));
       await time.advance(60);
-      expect(await resultOf(p)).to.equal('pending');
+      expect(p.state).to.equal('pending');
       await pbx.finishPlayback(CH);
-      expect(await p).to.equal('finished');
+      expect(p.value).to.equal('finished');
     });
 
     it('a play on a channel the PBX no longer has is "hangup" and the leg is gone', async () => {
