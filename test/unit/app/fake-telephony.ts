@@ -79,6 +79,8 @@ export class FakeTelephony implements Telephony {
   onRequest: ((request: FakeRequest) => void) | undefined;
   private readonly failures: Array<{ op: FakeRequest['op']; code: TelephonyErrorCode; channelId?: string }> = [];
   private readonly listeners = new Set<TelephonyListener>();
+  /** Listener failures (the port promises to catch and log them; the router does). */
+  readonly listenerErrors: unknown[] = [];
   private pending = 0;
   private closed = false;
   private seq = 0;
@@ -439,9 +441,13 @@ export class FakeTelephony implements Telephony {
     for (const event of events) await this.deliver(event);
   }
 
+  /** Like ARI's websocket: events are handed over in order, without waiting for what handlers do. */
   private async deliver(event: TelephonyEvent): Promise<void> {
     if (this.closed) return;
-    await Promise.all([...this.listeners].map((l) => Promise.resolve(l(event))));
+    for (const listener of this.listeners) {
+      void Promise.resolve(listener(event)).catch((err: unknown) => this.listenerErrors.push(err));
+    }
+    await Promise.resolve();
   }
 }
 

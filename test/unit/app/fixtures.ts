@@ -115,7 +115,7 @@ export function testStore(opts: { lockDeadlineMs?: number; requestDeadlineMs?: n
   const store = createAppStore(sqlite, {
     lockDeadlineMs: opts.lockDeadlineMs ?? 2000,
     requestDeadlineMs: opts.requestDeadlineMs,
-    watchIntervalMs: opts.watchIntervalMs ?? 1000,
+    watchIntervalMs: opts.watchIntervalMs ?? 5000,
   });
   const others: SqliteStore[] = [];
   return {
