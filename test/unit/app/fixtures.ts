@@ -9,9 +9,11 @@ import type { CallerDeps } from '../../../src/app/callers/caller-session';
 import { CallersFeature } from '../../../src/app/callers/callers-feature';
 import { inboundRouter } from '../../../src/app/callers/inbound';
 import { DeliveryFeature, type DeliveryFeatureDeps } from '../../../src/app/delivery/delivery-feature';
+import type { DispatcherDeps } from '../../../src/app/delivery/dispatcher';
 import { AppEvents, type AppEvent } from '../../../src/app/events';
 import type { LegOptions } from '../../../src/app/leg';
 import type { Clock, Store } from '../../../src/app/ports';
+import type { DialRequest } from '../../../src/app/telephony';
 import { PromptMedia, systemLanguage } from '../../../src/app/prompt-media';
 import { CallRouter } from '../../../src/app/router';
 import type { AgentRules } from '../../../src/domain/agent/agent-state';
@@ -103,6 +105,8 @@ export interface TestStore {
   store: SqliteAppStore;
   /** Another connection to the same file, like the admin CLI's. */
   other(): SqliteStore;
+  /** The Store port of a second daemon on the same file. */
+  otherDaemon(): SqliteAppStore;
   close(): void;
 }
 
@@ -118,15 +122,17 @@ export function testStore(opts: { lockDeadlineMs?: number; requestDeadlineMs?: n
     watchIntervalMs: opts.watchIntervalMs ?? 5000,
   });
   const others: SqliteStore[] = [];
+  const other = () => {
+    const s = openStore(file, { busyTimeoutMs: 0 });
+    others.push(s);
+    return s;
+  };
   return {
     file,
     sqlite,
     store,
-    other: () => {
-      const s = openStore(file, { busyTimeoutMs: 0 });
-      others.push(s);
-      return s;
-    },
+    other,
+    otherDaemon: () => createAppStore(other(), { lockDeadlineMs: opts.lockDeadlineMs ?? 2000 }),
     close: () => {
       for (const s of others) s.close();
       sqlite.close();
@@ -247,6 +253,28 @@ export interface World {
   entryOf(channelId: string): QueueEntry | undefined;
   agent(id: string): Agent;
   close(): void;
+}
+
+/** The dispatcher alone, with the delivery (offer + session) replaced by the test's. */
+export function dispatcherDeps(
+  store: Store,
+  events: AppEvents,
+  log: Logger,
+  d: Pick<DispatcherDeps, 'hasCaller' | 'dropCaller' | 'deliver'>,
+): DispatcherDeps {
+  return { store, clock: clockOfDate, log, events, ...d };
+}
+
+/** Legs the daemon dialled, by role, oldest first. */
+export function dialled(w: World, role: 'agent' | 'customer'): DialRequest[] {
+  return w.pbx.dials.filter((d) => d.appArgs[0] === `${role}-leg`);
+}
+
+/** The id of the latest leg dialled for `role`. */
+export function lastLeg(w: World, role: 'agent' | 'customer'): string {
+  const leg = dialled(w, role).at(-1);
+  if (!leg) throw new Error(`no ${role} leg was dialled`);
+  return leg.channelId;
 }
 
 export function createWorld(o: WorldOptions = {}): World {
