@@ -252,6 +252,8 @@ export interface World {
   /** The latest entry of a caller's channel. */
   entryOf(channelId: string): QueueEntry | undefined;
   agent(id: string): Agent;
+  /** Starts router, agents and dispatch, in the daemon's order (done by createWorld unless start: false). */
+  start(): void;
   close(): void;
 }
 
@@ -328,11 +330,12 @@ export function createWorld(o: WorldOptions = {}): World {
     callback: { ...DELIVERY.callback, ...o.delivery?.callback },
   };
   const delivery = new DeliveryFeature(deliveryDeps);
-  if (o.start !== false) {
+  const start = () => {
     router.start();
     agents.start();
     delivery.start();
-  }
+  };
+  if (o.start !== false) start();
   return {
     pbx,
     time,
@@ -351,6 +354,7 @@ export function createWorld(o: WorldOptions = {}): World {
     advance: (seconds) => time.advance(seconds),
     entryOf: (channelId) => db.sqlite.entries.byChannel(channelId),
     agent: (id) => db.sqlite.agents.get(id)!,
+    start,
     close: () => {
       delivery.stop();
       agents.stop();
