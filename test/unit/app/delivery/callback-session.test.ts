@@ -85,6 +85,16 @@ describe('app/delivery: a callback executed by an agent', () => {
     expect(legs()[0]).to.include({ state: 'ended', cause: 'agent did not answer' });
   });
 
+  it('a phone that rejects the offer at once: a miss, the agent paused, the slot cooled down for that agent', async () => {
+    await world();
+    await w.pbx.noAnswer(agentLeg, 21);
+    expect(w.agent('alice')).to.include({ state: 'available', missed: 1 });
+    expect(w.emitted).to.deep.include({ type: 'agent-pause', agentId: 'alice', seconds: 10 });
+    expect(w.emitted).to.deep.include({ type: 'cooldown', entryId: 'cb', agentId: 'alice', seconds: 60 });
+    await w.advance(59);
+    expect(dialled(w, 'agent')).to.have.length(1);
+  });
+
   it('1 = call: a ticket, the customer dialled with the DID as caller ID, bridged on answer, done', async () => {
     await world();
     await w.pbx.answerLeg(agentLeg);
