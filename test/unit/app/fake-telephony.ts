@@ -156,35 +156,13 @@ export class FakeTelephony implements Telephony {
       channel.dial = req;
       // Asterisk gives up after the ring time: the channel is destroyed with cause 19.
       channel.ringTimer = setTimeout(() => void this.noAnswer(req.channelId, 19), req.timeoutSeconds * 1000);
-      this.soon(
-        {
-          type: 'call-entered',
-          channelId: req.channelId,
-          args: req.appArgs,
-          callerId: channel.callerId,
-          callerName: '',
-          dialed: '',
-          endpoint: null,
-          state: 'Down',
-        },
-        { type: 'channel-state', channelId: req.channelId, state: 'Ringing' },
-      );
+      this.soon(entered(channel, req.appArgs), { type: 'channel-state', channelId: req.channelId, state: 'Ringing' });
       channel.state = 'Ringing';
     });
   }
 
   listChannels(): Promise<ChannelInfo[]> {
-    return this.request({ op: 'listChannels' }, () =>
-      [...this.channels.values()].map(({ id, state, callerId, dialed, createdAt, app, appData }) => ({
-        id,
-        state,
-        callerId,
-        dialed,
-        createdAt,
-        app,
-        appData,
-      })),
-    );
+    return this.request({ op: 'listChannels' }, () => [...this.channels.values()].map((c) => ({ ...c })));
   }
 
   listBridges(): Promise<BridgeInfo[]> {
@@ -278,16 +256,7 @@ export class FakeTelephony implements Telephony {
       appData: args.join(','),
       endpoint: opts.endpoint ?? null,
     });
-    await this.deliver({
-      type: 'call-entered',
-      channelId: id,
-      args,
-      callerId: channel.callerId,
-      callerName: '',
-      dialed: channel.dialed,
-      endpoint: channel.endpoint,
-      state: 'Ring',
-    });
+    await this.deliver(entered(channel, args));
     await this.settle();
     return id;
   }
@@ -449,6 +418,12 @@ export class FakeTelephony implements Telephony {
     }
     await Promise.resolve();
   }
+}
+
+/** StasisStart of a channel: a caller dialling in, or a leg we created in our app. */
+function entered(c: FakeChannel, args: string[]): TelephonyEvent {
+  const { id: channelId, callerId, dialed, endpoint, state } = c;
+  return { type: 'call-entered', channelId, args, callerId, callerName: '', dialed, endpoint, state };
 }
 
 function gone(what: string): TelephonyError {

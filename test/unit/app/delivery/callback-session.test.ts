@@ -1,8 +1,21 @@
 // A callback slot executed by an agent (CallbackSession through the delivery feature): the offer, the
 // agent's choice, the call to the customer and the conversation, over the fake PBX and a real store.
 import { expect } from 'chai';
+import type { Store } from '../../../../src/app/ports';
 import type { Leg } from '../../../../src/domain/model';
-import { createWorld, dialled, DID, lastLeg, seedAgent, seedEntry, seedNumber, seedQueue, T0, type World } from '../fixtures';
+import {
+  createWorld,
+  dialled,
+  DID,
+  lastLeg,
+  seedAgent,
+  seedEntry,
+  seedNumber,
+  seedQueue,
+  T0,
+  type World,
+  type WorldOptions,
+} from '../fixtures';
 
 const NUMBER = '+4915112345679';
 const ENTERED = T0 - 10 * 60_000;
@@ -10,8 +23,8 @@ const ENTERED = T0 - 10 * 60_000;
 describe('app/delivery: a callback executed by an agent', () => {
   let w: World;
   let agentLeg: string;
-  const world = async () => {
-    w = createWorld();
+  const world = async (o: WorldOptions = {}) => {
+    w = createWorld(o);
     seedQueue(w.sqlite);
     seedNumber(w.sqlite);
     seedAgent(w.sqlite, 'alice', { at: T0 - 60_000 });
@@ -141,6 +154,25 @@ describe('app/delivery: a callback executed by an agent', () => {
     expect(w.pbx.ops('hangup', customer)).to.have.length(1);
     expect(slot()).to.include({ state: 'done' });
     expect(w.agent('alice').state).to.equal('wrap-up');
+  });
+
+  it('a store that fails the accept: nothing is dialled, the agent hears the call could not be placed, the slot goes back', async () => {
+    await world({
+      store: (s: Store): Store => ({
+        ...s,
+        delivery: { ...s.delivery, acceptCallback: () => Promise.reject(new Error('disk I/O error')) },
+      }),
+    });
+    await w.pbx.answerLeg(agentLeg);
+    await w.pbx.press(agentLeg, '1');
+    expect(dialled(w, 'customer')).to.deep.equal([]);
+    expect(w.pbx.prompts(agentLeg).slice(1)).to.deep.equal(['agent-dial-failed']);
+    expect(w.pbx.ops('hangup', agentLeg)).to.have.length(1);
+    expect(w.sqlite.tickets.list()).to.deep.equal([]);
+    expect(w.sqlite.legs.get(agentLeg)).to.include({ state: 'ended' });
+    expect(slot()).to.include({ kind: 'callback', enteredAt: ENTERED, attempts: 0 });
+    expect(w.agent('alice').missed).to.equal(0);
+    expect(w.logs.lines('error', /could not be accepted/)).to.have.length(1);
   });
 
   it('a slot cancelled (admin CLI) between the offer and the agent’s 1: nothing is dialled, no ticket, the agent is free', async () => {
