@@ -329,13 +329,19 @@ export class CallbackSession implements ChannelHandler {
       return { type: 'customer-dial-failed', cause: `no route for ${target.needs.extension} in dialplan context ${target.needs.context}` };
     }
     const legId = randomUUID();
-    await store.delivery.customerDialStarting({
-      id: legId,
-      entryId: this.entry.id,
-      role: 'customer',
-      agentId: this.agent.id,
-      at: clock.now(),
-    });
+    try {
+      await store.delivery.customerDialStarting({
+        id: legId,
+        entryId: this.entry.id,
+        role: 'customer',
+        agentId: this.agent.id,
+        at: clock.now(),
+      });
+    } catch (err) {
+      // No dial without its record (a restart could not know it); and no silent wait for a dial that
+      // never started: the agent is told, the slot goes back.
+      return { type: 'customer-dial-failed', cause: `the call could not be recorded: ${(err as Error).message}` };
+    }
     this.customerLeg = this.adoptCustomerLeg(legId);
     this.log.info('dialling customer', { attempt, endpoint: target.endpoint, customerChannelId: legId });
     try {
