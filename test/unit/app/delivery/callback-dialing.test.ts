@@ -2,6 +2,7 @@
 // end of that dial is told apart: the customer did not answer (an attempt, the request closed after
 // the last one) or our side failed (no attempt counted, the slot back at its place).
 import { expect } from 'chai';
+import type { Store } from '../../../../src/app/ports';
 import type { Leg, NumberConfig } from '../../../../src/domain/model';
 import {
   createWorld,
@@ -124,6 +125,20 @@ describe('app/delivery: calling the customer back', () => {
       ['the PBX refuses the dial request', {}, (x) => x.pbx.failNext('dial'), 0],
       ['the number has no valid route', { outboundTrunk: 'not a route!' }, () => undefined, 0],
     ];
+    it('the customer leg cannot be recorded (store failing): nobody is dialled, the agent is not left in silence', async () => {
+      await accepted({
+        store: (s: Store): Store => ({
+          ...s,
+          delivery: { ...s.delivery, customerDialStarting: () => Promise.reject(new Error('disk I/O error')) },
+        }),
+      });
+      expect(dialled(w, 'customer')).to.deep.equal([]);
+      expect(w.pbx.prompts(agentLeg).at(-1)).to.equal('agent-dial-failed');
+      expect(w.pbx.ops('hangup', agentLeg)).to.have.length(1);
+      expect(slot()).to.include({ attempts: 0, enteredAt: ENTERED });
+      expect(slot().state).to.be.oneOf(['pending', 'offered']);
+    });
+
     for (const [name, number, arrange, dials] of failures) {
       it(name, async () => {
         await accepted({}, number, arrange);
