@@ -86,6 +86,48 @@ describe('app/callers: a caller in the queue', () => {
     expect(channelUp(ch)).to.equal(false);
   });
 
+  it('a key pressed just as the offer ends (its end still on the way) is served like any other', async () => {
+    world();
+    const ch = await w.pbx.call({ callerId: CALLER });
+    w.pbx.playMode = 'start';
+    await w.advance(30);
+    w.pbx.playbacks.at(-1)!.state = 'done'; // Asterisk finished the offer; PlaybackFinished not delivered yet
+    await w.pbx.press(ch, '1');
+    await w.pbx.finishPlayback(ch);
+    expect(w.pbx.prompts(ch).at(-1)).to.equal('confirmation');
+    expect(w.pbx.ops('hangup', ch)).to.have.length(1);
+    expect(w.entryOf(ch)).to.include({ kind: 'callback', state: 'pending' });
+  });
+
+  describe('the queue’s max wait', () => {
+    it('past it, the caller hears the overflow prompt and is hung up; the place is closed as overflowed', async () => {
+      world({}, { maxWaitSeconds: 120 });
+      const ch = await w.pbx.call({ callerId: CALLER });
+      await w.advance(119);
+      expect(w.pbx.ops('hangup', ch)).to.deep.equal([]);
+      await w.advance(1);
+      expect(w.pbx.prompts(ch).at(-1)).to.equal('overflow');
+      expect(w.pbx.ops('hangup', ch)).to.have.length(1);
+      expect(w.entryOf(ch)).to.include({ state: 'left' });
+      expect(w.db.sqlite.db.prepare('SELECT live_outcome FROM queue_entries').pluck().get()).to.equal('overflowed');
+    });
+
+    it('with a dialplan overflow the call goes on in that context', async () => {
+      world({}, { maxWaitSeconds: 120, overflow: 'context:overflow-ctx,s,1' });
+      const ch = await w.pbx.call({ callerId: CALLER });
+      await w.advance(120);
+      expect(w.pbx.ops('continueInDialplan', ch).map((r) => r.detail)).to.deep.equal(['overflow-ctx,s,1']);
+    });
+
+    it('a max wait of 40 days (beyond what setTimeout can hold) does not throw the caller out early', async () => {
+      world({}, { maxWaitSeconds: 40 * 86_400 });
+      const ch = await w.pbx.call({ callerId: CALLER });
+      await w.advance(1);
+      expect(w.entryOf(ch)).to.include({ state: 'waiting' });
+      expect(w.pbx.prompts(ch)).to.deep.equal(['welcome']);
+    });
+  });
+
   describe('when the request cannot be saved', () => {
     it('a database locked past the request deadline: "request failed", back on hold keeping the place', async () => {
       world({ requestDeadlineMs: 5000 });
@@ -102,6 +144,21 @@ describe('app/callers: a caller in the queue', () => {
       expect(w.pbx.channels.get(ch)!.moh, 'back on hold').to.equal(true);
       expect(w.entryOf(ch)).to.include({ kind: 'live', state: 'waiting', enteredAt: T0 });
       expect(w.logs.lines('error', 'callback request could not be saved')).to.have.length(1);
+    });
+
+    it('hanging up while the request waits for a locked database: the request stands once it is written', async () => {
+      world({ requestDeadlineMs: 5000 });
+      const ch = await callUntilOffer();
+      const cli = new Database(w.db.file);
+      cli.exec('BEGIN IMMEDIATE');
+      await w.pbx.press(ch, '1');
+      await w.pbx.hangUp(ch);
+      cli.exec('COMMIT');
+      cli.close();
+      await w.advance(1);
+      expect(w.entryOf(ch)).to.include({ kind: 'callback', state: 'pending', enteredAt: T0 });
+      expect(w.emitted.filter((e) => e.type === 'caller-ended')).to.have.length(1);
+      expect(w.callers.active).to.equal(0);
     });
 
     it('a store that fails the request: "request failed", back on hold, offered again later', async () => {
