@@ -72,7 +72,7 @@ export class Leg {
 
   /** Plays the media in order as one prompt; a prompt still playing is stopped first. */
   play(media: string[]): Promise<PlayResult> {
-    void this.stopPrompt();
+    this.stopPrompt().catch((err: unknown) => this.log.warn('previous prompt could not be stopped', { error: (err as Error).message }));
     if (this.gone) return Promise.resolve('hangup');
     const id = randomUUID();
     return new Promise<PlayResult>((resolve) => {
@@ -109,7 +109,13 @@ export class Leg {
     const current = this.playing;
     if (!current) return;
     current.settle('stopped');
-    await this.request('stop prompt', () => this.telephony.stopPlayback(current.id));
+    if (this.gone) return;
+    // "Not found" here is about the PLAYBACK: it ended on its own and its event is still on the way (a
+    // key pressed as a prompt ends). That says nothing about the channel: no gone-channel rule here.
+    await this.telephony.stopPlayback(current.id).catch((err: unknown) => {
+      if (!isChannelGone(err)) throw err;
+      this.log.debug('stop prompt: it had already ended');
+    });
   }
 
   answer(): Promise<boolean> {

@@ -11,8 +11,9 @@ import {
   type CallbackState,
 } from '../../domain/agent/callback-machine';
 import { classifyDialEnd } from '../../domain/agent/dial-outcome';
-import type { Agent, NumberConfig, QueueEntry } from '../../domain/model';
+import type { Agent, NumberConfig, QueueEntry, Ticket } from '../../domain/model';
 import { dialTarget } from '../../domain/outbound';
+import { prompt } from '../../domain/prompts';
 import { callLogger, type Logger } from '../../log';
 import { Flow } from '../flow';
 import { Leg } from '../leg';
@@ -266,38 +267,62 @@ export class CallbackSession implements ChannelHandler {
     const { store, clock, rules, events } = this.deps;
     const now = clock.now();
     const requested = this.entry.firstRequestedAt ?? this.entry.requestedAt ?? this.entry.enteredAt;
-    const ticket = await store.delivery.acceptCallback(
-      this.entry.id,
-      this.agent.id,
-      {
-        subject: this.deps.ticketSubject(this.entry.language, {
-          number: this.entry.callbackNumber ?? '',
+    let ticket: Ticket | null;
+    try {
+      ticket = await store.delivery.acceptCallback(
+        this.entry.id,
+        this.agent.id,
+        {
+          subject: this.deps.ticketSubject(this.entry.language, {
+            number: this.entry.callbackNumber ?? '',
+            queue: this.entry.queue,
+            did: this.entry.did,
+          }),
+          requester: this.entry.callbackNumber ?? '',
+          reason: 'callback-accepted',
           queue: this.entry.queue,
           did: this.entry.did,
-        }),
-        requester: this.entry.callbackNumber ?? '',
-        reason: 'callback-accepted',
-        queue: this.entry.queue,
-        did: this.entry.did,
-        entryId: this.entry.id,
-        agentId: this.agent.id,
-        waitedSeconds: Math.round((now - requested) / 1000),
-        createdAt: now,
-      },
-      rules,
-    );
+          entryId: this.entry.id,
+          agentId: this.agent.id,
+          waitedSeconds: Math.round((now - requested) / 1000),
+          createdAt: now,
+        },
+        rules,
+      );
+    } catch (err) {
+      // Nothing was recorded (no ticket, the slot still offered): the customer must not be dialled
+      // behind the store's back. The agent hears that the call could not be placed.
+      this.aborted = true;
+      this.log.error('callback could not be accepted: the store failed; the slot goes back to its place', {
+        error: (err as Error).message,
+      });
+      await this.agentLeg.play(await this.deps.media.mediaList([prompt('agent-dial-failed')], this.language));
+      await this.release(now, 'the acceptance could not be recorded');
+      return { type: 'slot-gone' };
+    }
     if (!ticket) {
       // Cancelled or expired between the offer and the key press: nothing was written. The rest of the
       // plan (dialling the customer) must not run.
       this.aborted = true;
       this.log.warn('callback abandoned: the slot was cancelled or expired meanwhile');
-      await this.agentLeg.hangup();
-      await store.delivery.returnToQueue(this.entry.id, this.agent.id, now, { type: 'released' }, 'slot no longer offered', rules);
-      events.emit({ type: 'agent-changed', agentId: this.agent.id });
+      await this.release(now, 'slot no longer offered');
       return { type: 'slot-gone' };
     }
     events.emit({ type: 'agent-changed', agentId: this.agent.id });
     this.log.info('agent accepted callback; ticket created', { ticketId: ticket.id });
+  }
+
+  /** An accept that did not happen: the agent is hung up and released, the slot (if still offered) back. */
+  private async release(at: number, cause: string): Promise<void> {
+    const { store, rules, events } = this.deps;
+    await this.agentLeg.hangup();
+    try {
+      await store.delivery.returnToQueue(this.entry.id, this.agent.id, at, { type: 'released' }, cause, rules);
+    } catch (err) {
+      // The restart reconciliation puts the slot back (offered, agent leg gone); the session must end now.
+      this.log.error('slot could not be put back', { error: (err as Error).message });
+    }
+    events.emit({ type: 'agent-changed', agentId: this.agent.id });
   }
 
   private async dialCustomer(attempt: number): Promise<CallbackEvent | void> {
@@ -308,13 +333,19 @@ export class CallbackSession implements ChannelHandler {
       return { type: 'customer-dial-failed', cause: `no route for ${target.needs.extension} in dialplan context ${target.needs.context}` };
     }
     const legId = randomUUID();
-    await store.delivery.customerDialStarting({
-      id: legId,
-      entryId: this.entry.id,
-      role: 'customer',
-      agentId: this.agent.id,
-      at: clock.now(),
-    });
+    try {
+      await store.delivery.customerDialStarting({
+        id: legId,
+        entryId: this.entry.id,
+        role: 'customer',
+        agentId: this.agent.id,
+        at: clock.now(),
+      });
+    } catch (err) {
+      // No dial without its record (a restart could not know it); and no silent wait for a dial that
+      // never started: the agent is told, the slot goes back.
+      return { type: 'customer-dial-failed', cause: `the call could not be recorded: ${(err as Error).message}` };
+    }
     this.customerLeg = this.adoptCustomerLeg(legId);
     this.log.info('dialling customer', { attempt, endpoint: target.endpoint, customerChannelId: legId });
     try {

@@ -128,6 +128,7 @@ export class DeliveryFeature {
       const session = new LiveSession(entry, agent, this.deps, plan.agentLegId, {
         callerChannelId: plan.callerChannelId,
         bridgeId: plan.bridgeId,
+        bridged: plan.bridged,
       });
       this.track(entry.id, session);
       this.dispatcher.track(entry.id, session.done);

@@ -18,10 +18,12 @@ import type { ChannelHandler } from '../router';
 import { isChannelGone, type TelephonyEvent } from '../telephony';
 import { isUp, type DeliveryDeps } from './deps';
 
-/** A conversation found bridged after a restart. */
+/** A conversation found after a restart: its bridge if the PBX still has it, and whether both parties
+ *  are in it. */
 export interface LiveResume {
   callerChannelId: string;
   bridgeId: string | null;
+  bridged: boolean;
 }
 
 export class LiveSession implements ChannelHandler {
@@ -32,6 +34,8 @@ export class LiveSession implements ChannelHandler {
   private readonly flow: Flow<LiveState, LiveEvent, LiveCommand>;
   private readonly log: Logger;
   private ringStartedAt = 0;
+  /** A re-adopted conversation whose parties are still in their bridge. */
+  private readonly bridged: boolean;
   private agentEnded = false;
   /** Set synchronously on answer, so a hangup racing the answer is judged right. */
   private agentUp = false;
@@ -55,6 +59,7 @@ export class LiveSession implements ChannelHandler {
     this.callerChannelId = resume?.callerChannelId;
     this.agentUp = resume !== undefined;
     this.bridgeId = resume?.bridgeId ?? undefined;
+    this.bridged = resume?.bridged ?? false;
     this.log = callLogger(deps.log, entry.id, this.agentLegId).child({ entryId: entry.id, agentId: agent.id });
     this.agentLeg = new Leg(this.agentLegId, deps.telephony, this.log, deps.leg);
     this.flow = new Flow(
@@ -100,11 +105,12 @@ export class LiveSession implements ChannelHandler {
 
   /** A re-adopted conversation: agent and caller back into one bridge if the restart lost it. */
   async resume(): Promise<void> {
-    this.log.info('conversation re-adopted after restart', { bridged: this.bridgeId !== undefined });
-    if (this.bridgeId) return;
-    const bridgeId = randomUUID();
+    this.log.info('conversation re-adopted after restart', { bridged: this.bridged });
+    if (this.bridged) return;
+    // A bridge of ours still on the PBX is reused (an empty one would otherwise be left behind).
+    const bridgeId = this.bridgeId ?? randomUUID();
     try {
-      await this.deps.telephony.createBridge(bridgeId);
+      if (!this.bridgeId) await this.deps.telephony.createBridge(bridgeId);
       this.bridgeId = bridgeId;
       await this.deps.telephony.addToBridge(bridgeId, [this.callerChannelId!, this.agentLegId]);
     } catch (err) {

@@ -21,8 +21,9 @@ export type LegPlan =
   | { kind: 'end'; hangup: string[]; agentId: string | null; cause: string; how: 'fault' | 'conversation' | 'give-back' }
   /** Re-adopt a callback execution. */
   | { kind: 'callback'; agentLegId: string; resume: CallbackResume; then?: ResumeStep; cause?: string }
-  /** Re-adopt a live conversation. */
-  | { kind: 'live'; agentLegId: string; callerChannelId: string; bridgeId: string | null };
+  /** Re-adopt a live conversation; `bridgeId` is a bridge of the call still on the PBX, `bridged` says
+   *  whether both parties are in it (the daemon may have stopped between creating it and adding them). */
+  | { kind: 'live'; agentLegId: string; callerChannelId: string; bridgeId: string | null; bridged: boolean };
 
 export interface PlanInput {
   entry: QueueEntry | undefined;
@@ -90,7 +91,10 @@ export function planLegs({ entry, legs, alive, bridges, maxAttempts }: PlanInput
       const other = entry.kind === 'callback' ? customerLeg : callerLeg;
       if (!isAlive(agentLeg) || !isAlive(other)) return end(`the call ended ${AWAY}`, 'conversation');
       const bridge = bridges.find((b) => b.channelIds.includes(agentLeg.id)) ?? bridges.find((b) => b.id === agentLeg.bridgeId);
-      if (entry.kind === 'live') return { kind: 'live', agentLegId: agentLeg.id, callerChannelId: other.id, bridgeId: bridge?.id ?? null };
+      if (entry.kind === 'live') {
+        const bridged = bridge !== undefined && bridge.channelIds.includes(agentLeg.id) && bridge.channelIds.includes(other.id);
+        return { kind: 'live', agentLegId: agentLeg.id, callerChannelId: other.id, bridgeId: bridge?.id ?? null, bridged };
+      }
       return {
         kind: 'callback',
         agentLegId: agentLeg.id,
