@@ -181,6 +181,17 @@ export function transitionCallback(
         };
       }
       if (event.digit === '2') return decline(state, false);
+      if (event.digit === '3') {
+        // The agent missed the number or the waiting time: the whole request again.
+        return {
+          state: { ...state, playing: true },
+          commands: [
+            { type: 'clear-menu-timer' },
+            ...stopIfPlaying(state),
+            { type: 'play-agent', prompts: announcement(info.number, info.waitedMinutes) },
+          ],
+        };
+      }
       return {
         state: { ...state, playing: true },
         commands: [

@@ -174,7 +174,8 @@ function onDtmf(state: CallerState, s: CallerSettings, digit: string): Transitio
         return { state: t.state, commands: [refused, ...t.commands] };
       }
       if (digit === '2') return play(state, 'entering', ids('enter-number'), { digits: '' });
-      if (digit === '3') return hold(state, s, s.offerIntervalSeconds);
+      // "You stay in the queue", then hold: the caller hears that the key did something.
+      if (digit === '3') return play(state, 'returning', ids('back-to-queue'));
       return play(state, 'offering', [{ kind: 'greeting', which: 'offer' }]);
     case 'entering': {
       if (digit === '#') return judgeEntry(state, s);

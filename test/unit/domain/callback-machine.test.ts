@@ -279,7 +279,21 @@ describe('callback machine', () => {
         commands: [clearMenu, stopPrompt, hangupAgent, returnToQueue(false)],
         state: { phase: 'ended', playing: false },
       },
-      ...['0', '3', '9', '*', '#'].map((digit): Case => ({
+      {
+        name: '3 after the menu plays the whole request again (number and waiting time)',
+        path: MENU,
+        event: key('3'),
+        commands: [clearMenu, play(...announcement(NUMBER, INFO.waitedMinutes))],
+        state: { phase: 'announcing', playing: true, replays: 0 },
+      },
+      {
+        name: '3 during the announcement restarts it from the beginning',
+        path: ANNOUNCING,
+        event: key('3'),
+        commands: [clearMenu, stopPrompt, play(...announcement(NUMBER, INFO.waitedMinutes))],
+        state: { phase: 'announcing', playing: true },
+      },
+      ...['0', '4', '9', '*', '#'].map((digit): Case => ({
         name: `key ${digit} replays "1 call, 2 decline"`,
         path: MENU,
         event: key(digit),

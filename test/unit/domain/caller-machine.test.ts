@@ -243,18 +243,25 @@ describe('caller machine', () => {
         state: { phase: 'entering', playing: true },
       },
       {
-        name: '3 goes back to hold and re-arms the offer timer with the interval',
+        name: '3 says "you stay in the queue"',
         path: OFFER_WAIT,
         event: key('3'),
-        commands: [clearInput, startMoh, setOffer(S.offerIntervalSeconds)],
-        state: { phase: 'holding', playing: false, digits: '', attempts: 0, candidate: null },
+        commands: [clearInput, play(prompt('back-to-queue'))],
+        state: { phase: 'returning', playing: true },
       },
       {
-        name: '3 during the offer stops it before going back to hold',
+        name: '3 during the offer stops it before saying so',
         path: OFFERING,
         event: key('3'),
-        commands: [clearInput, stopPrompt, startMoh, setOffer(S.offerIntervalSeconds)],
-        state: { phase: 'holding', playing: false },
+        commands: [clearInput, stopPrompt, play(prompt('back-to-queue'))],
+        state: { phase: 'returning', playing: true },
+      },
+      {
+        name: 'after "you stay in the queue" the caller is back on hold and the offer timer is re-armed with the interval',
+        path: [...OFFER_WAIT, key('3')],
+        event: finished,
+        commands: [clearInput, startMoh, setOffer(S.offerIntervalSeconds)],
+        state: { phase: 'holding', playing: false, digits: '', attempts: 0, candidate: null },
       },
       ...['0', '4', '9', '*', '#'].map((digit): Case => ({
         name: `any other key (${digit}) replays the offer without counting an attempt`,
@@ -279,7 +286,7 @@ describe('caller machine', () => {
       },
       {
         name: 'the next offer after 3 is a fresh offer',
-        path: [...OFFER_WAIT, key('3')],
+        path: [...OFFER_WAIT, key('3'), finished],
         event: offerTimer,
         commands: [stopMoh, clearInput, play(OFFER)],
         state: { phase: 'offering', playing: true, attempts: 0, digits: '', candidate: null },
@@ -884,7 +891,7 @@ describe('caller machine', () => {
       ],
       holding: [
         { via: 'after the welcome', path: HOLDING, saved: false },
-        { via: 'after pressing 3', path: [...OFFER_WAIT, key('3')], saved: false },
+        { via: 'after pressing 3', path: [...OFFER_WAIT, key('3'), finished], saved: false },
         { via: 'after a failed save', path: [...RETURNING, finished], saved: false },
         { via: 'with callback disabled', path: HOLDING, settings: DISABLED, saved: false },
       ],
@@ -1050,10 +1057,22 @@ describe('caller machine', () => {
     });
 
     it('a caller who declines is offered again after each interval; hanging up on hold gives up the place', () => {
-      const { steps } = call(CALLER, [answered, finished, offerTimer, key('3'), offerTimer, finished, inputTimer, offerTimer, hangup]);
+      const { steps } = call(CALLER, [
+        answered,
+        finished,
+        offerTimer,
+        key('3'),
+        finished,
+        offerTimer,
+        finished,
+        inputTimer,
+        offerTimer,
+        hangup,
+      ]);
       expect(steps.map((s) => s.filter((c) => c.type === 'set-timer'))).to.deep.equal([
         [],
         [setOffer(31)],
+        [],
         [],
         [setOffer(62)],
         [],
