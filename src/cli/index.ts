@@ -31,6 +31,9 @@ export function buildProgram(deps: CliDeps = {}): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Everything callbackd creates (database, WAL, greetings, folders) is closed to other local users:
+  // it holds callers' phone numbers. Group read stays, so Asterisk can read the greetings.
+  process.umask(0o027);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

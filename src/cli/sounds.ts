@@ -132,6 +132,9 @@ export interface Installed {
  * name and renamed, so the daemon never plays half a file. An 8 kHz WAV without sox on the machine
  * gets the .wav alone (older versions of the other formats are removed: they would play instead).
  */
+/** rw for the owner, r for the group (Asterisk's), nothing for others. */
+export const GREETING_MODE = 0o640;
+
 export function installSound(source: string, target: string, sox = 'sox'): Installed {
   let header: Buffer;
   try {
@@ -164,7 +167,12 @@ export function installSound(source: string, target: string, sox = 'sox'): Insta
         written.push(extras[i]);
       });
     }
-    for (const file of written) fs.renameSync(tmp(file), file);
+    for (const file of written) {
+      // Readable for Asterisk through the group (run callbackd with Asterisk's group), nobody else:
+      // greetings may hold names or numbers. copyFile would keep the recording's own mode.
+      fs.chmodSync(tmp(file), GREETING_MODE);
+      fs.renameSync(tmp(file), file);
+    }
     if (!withExtras) for (const file of extras) fs.rmSync(file, { force: true });
   } catch (err) {
     for (const file of soundFiles(target)) fs.rmSync(tmp(file), { force: true });

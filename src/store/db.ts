@@ -1,12 +1,15 @@
 // Opening the SQLite file: connection pragmas and schema migrations. Every way this can fail ends as a
 // StoreError naming the path, because it is the first thing an operator sees when the daemon won't start.
-import { mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError, openError } from './errors';
 import { migrations as allMigrations, type Migration } from './migrations';
 
 export type Db = Database.Database;
+
+/** A database we create is the owner's alone (the daemon's user; run the CLI as that user too). */
+export const DB_MODE = 0o600;
 
 /** Default for short-lived processes (the CLI): wait up to 5 s for another process's write lock. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -22,11 +25,14 @@ export function openDatabase(
 ): Db {
   let db: Db | undefined;
   try {
+    const created = !isMemory(path) && !existsSync(path);
     if (!isMemory(path)) {
-      mkdirSync(dirname(path), { recursive: true });
+      mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
       refuseEmptyFile(path);
     }
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    // Caller phone numbers are in here: owner only (the -wal/-shm files SQLite adds take this mode).
+    if (created) chmodSync(path, DB_MODE);
     configure(db, path, BUSY_TIMEOUT_MS);
     if (opts.integrityCheck) checkIntegrity(db, path);
     migrate(db, path, migrations);
