@@ -10,6 +10,9 @@ export type AppEvent =
   | { type: 'agent-changed'; agentId: string }
   /** Don't offer this entry to this agent again for a while (declined, or rejected at once). */
   | { type: 'cooldown'; entryId: string; agentId: string; seconds: number }
+  /** Don't offer this entry to anybody for a while (its dial failed on our side: an immediate retry
+   *  would fail the same way and ring agent after agent for nothing). */
+  | { type: 'entry-hold'; entryId: string; seconds: number }
   /** Don't offer anything to this agent for a while (the phone rejected a call at once). */
   | { type: 'agent-pause'; agentId: string; seconds: number };
 

@@ -258,7 +258,8 @@ export class CallbackSession implements ChannelHandler {
         await store.delivery.returnAfterFault(this.entry.id, this.agent.id, clock.now(), command.cause, rules);
         this.log.warn('callback could not be placed; back in the queue at its place', { cause: command.cause });
         events.emit({ type: 'agent-changed', agentId: this.agent.id });
-        events.emit({ type: 'dispatch-needed', reason: 'callback back in queue' });
+        // Held back from every agent for the retry delay: an immediate retry would fail the same way.
+        events.emit({ type: 'entry-hold', entryId: this.entry.id, seconds: this.deps.callback.retryDelaySeconds });
         return;
     }
   }

@@ -2,7 +2,7 @@
 // joined or left, an agent became free, a slot came back, a cool-down ran out, or another process
 // (the admin CLI) changed the store — and starts the delivery. The offer itself is one store
 // transition that re-checks entry and agent, so a stale snapshot can never double-book either.
-import { pickNext } from '../../domain/agent/dispatch';
+import { ANY_AGENT, pickNext } from '../../domain/agent/dispatch';
 import type { Agent, Millis, QueueEntry } from '../../domain/model';
 import type { Logger } from '../../log';
 import type { AppEvents } from '../events';
@@ -42,6 +42,7 @@ export class Dispatcher {
     this.unsubscribe.push(
       events.on('dispatch-needed', () => this.kick()),
       events.on('cooldown', ({ entryId, agentId, seconds }) => this.coolDown(entryId, agentId, seconds)),
+      events.on('entry-hold', ({ entryId, seconds }) => this.coolDown(entryId, ANY_AGENT, seconds)),
       events.on('agent-pause', ({ agentId, seconds }) => {
         this.paused.set(agentId, this.deps.clock.now() + seconds * 1000);
         this.scheduleWake();

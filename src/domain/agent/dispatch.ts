@@ -9,10 +9,14 @@ export interface DispatchInput {
   agents: readonly Agent[];
   /** Entries already being offered or connected right now. */
   inFlight: ReadonlySet<string>;
-  /** entryId → agentId → until: an agent who declined is not offered that entry again before `until`. */
+  /** entryId → agentId → until: an agent who declined is not offered that entry again before `until`;
+   *  under ANY_AGENT nobody is. */
   cooldowns: ReadonlyMap<string, ReadonlyMap<string, Millis>>;
   now: Millis;
 }
+
+/** Cool-down key that holds an entry back from every agent. */
+export const ANY_AGENT = '*';
 
 export interface Assignment {
   entry: QueueEntry;
@@ -46,7 +50,8 @@ export function pickNext(input: DispatchInput): Assignment | undefined {
   const candidates = input.entries.filter((e) => isDispatchable(e, input.inFlight)).sort(byPlace);
   for (const entry of candidates) {
     const cooling = input.cooldowns.get(entry.id);
-    const agent = free.find((a) => a.queues.includes(entry.queue) && !((cooling?.get(a.id) ?? -Infinity) > input.now));
+    const until = (agentId: string) => Math.max(cooling?.get(agentId) ?? -Infinity, cooling?.get(ANY_AGENT) ?? -Infinity);
+    const agent = free.find((a) => a.queues.includes(entry.queue) && !(until(a.id) > input.now));
     if (agent) return { entry, agent };
   }
   return undefined;

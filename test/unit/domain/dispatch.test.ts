@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isAgentFree, isDispatchable, pickNext, type DispatchInput } from '../../../src/domain/agent/dispatch';
+import { ANY_AGENT, isAgentFree, isDispatchable, pickNext, type DispatchInput } from '../../../src/domain/agent/dispatch';
 import type { Agent, AgentState, EntryKind, EntryState, Millis, QueueEntry } from '../../../src/domain/model';
 
 const NOW: Millis = 1_700_000_000_000;
@@ -345,6 +345,20 @@ describe('dispatch', () => {
         entries: [slot('e1', 'q', 10)],
         agents: [agent('a1', ['q'], 30)],
         cooldowns: cooldowns(['e9', 'a1', NOW + 60_000]),
+        expected: ['e1', 'a1'],
+      },
+      {
+        name: 'an entry held back from every agent (its dial failed on our side) goes to nobody; the next entry is served',
+        entries: [slot('e1', 'q', 10), live('e2', 'q', 5)],
+        agents: [agent('a1', ['q'], 30), agent('a2', ['q'], 1)],
+        cooldowns: cooldowns(['e1', ANY_AGENT, NOW + 120_000]),
+        expected: ['e2', 'a1'],
+      },
+      {
+        name: 'a hold for every agent that has run out no longer blocks',
+        entries: [slot('e1', 'q', 10)],
+        agents: [agent('a1', ['q'], 30)],
+        cooldowns: cooldowns(['e1', ANY_AGENT, NOW]),
         expected: ['e1', 'a1'],
       },
       {

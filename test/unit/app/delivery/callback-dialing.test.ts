@@ -136,7 +136,7 @@ describe('app/delivery: calling the customer back', () => {
       expect(w.pbx.prompts(agentLeg).at(-1)).to.equal('agent-dial-failed');
       expect(w.pbx.ops('hangup', agentLeg)).to.have.length(1);
       expect(slot()).to.include({ attempts: 0, enteredAt: ENTERED });
-      expect(slot().state).to.be.oneOf(['pending', 'offered']);
+      expect(slot().state, 'held back from every agent: an immediate retry would fail the same way').to.equal('pending');
     });
 
     for (const [name, number, arrange, dials] of failures) {
@@ -148,7 +148,7 @@ describe('app/delivery: calling the customer back', () => {
         expect(w.pbx.ops('hangup', agentLeg)).to.have.length(1);
         const back = slot();
         expect(back).to.include({ kind: 'callback', attempts: 0, enteredAt: ENTERED });
-        expect(back.state, 'back in the queue (and offered again to the free agent)').to.be.oneOf(['pending', 'offered']);
+        expect(back.state, 'back in the queue, held back from every agent for the retry delay').to.equal('pending');
         expect(comments().map(([body]) => body)[0]).to.match(
           /^callback interrupted \(dial failed: .+\); the request is back in the queue at its place$/,
         );
