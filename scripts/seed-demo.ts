@@ -14,7 +14,8 @@ try {
     callbackEnabled: true,
     callbackGreeting: null,
     confirmationGreeting: null,
-    outboundTrunk: 'loop',
+    // Default route: Local/<E.164>@callbackd-outbound/n, the sandbox's dialplan sends it over the loop trunk.
+    outboundTrunk: null,
   };
   for (const [did, language] of [
     ['+4930123456', 'en'],

@@ -82,11 +82,15 @@ describe('agents on SIP phones', function () {
 
     const customer = await line.ringing('customer', '+4915112345702');
     expect(customer.callerId, 'customer sees the number they called').to.equal(DID_EN);
+    // The daemon dialled through the admin's dialplan: its leg is Local/<E.164>@callbackd-outbound, whose
+    // other half runs the callbackd-outbound → callbackd-dial contexts that dial the trunk.
+    const channels = await line.connection.api.channels.list();
+    const viaDialplan = channels.find((c) => c.name.startsWith('Local/+4915112345702@callbackd-outbound-') && c.name.endsWith(';2'));
+    expect(viaDialplan, 'the customer leg runs through the callbackd-outbound dialplan').to.not.equal(undefined);
+    expect(viaDialplan!.dialplan.context).to.equal('callbackd-dial');
+    const customerLeg = channels.find((c) => c.name.startsWith('Local/+4915112345702@callbackd-outbound-') && c.name.endsWith(';1'))!;
     await customer.answer();
     await eventually(() => d.daemon.sqlite.entries.get(slot.id)?.state === 'done', 'callback done');
-    const customerLeg = (await line.connection.api.channels.list()).find(
-      (c) => c.name.startsWith('PJSIP/loop-') && c.caller.number === DID_EN && c.id !== customer.channelId,
-    )!;
     expect(await bridgeWith(agentLeg, customerLeg.id)).to.equal(true);
 
     const tickets = d.daemon.sqlite.tickets.list();
@@ -148,6 +152,36 @@ describe('agents on SIP phones', function () {
     expect(comments[0].internal).to.equal(true);
     expect(comments[0].body).to.match(/^callback attempted, not answered \(.+, 1 attempt\)$/);
     await phone.ended();
+  });
+
+  it('a callback whose outbound route is missing is not "customer did not answer": the agent hears it could not be placed, the slot keeps its place', async () => {
+    // The admin pointed the number at a dialplan context that does not exist.
+    const number = d.daemon.sqlite.numbers.get(DID_EN)!;
+    d.daemon.sqlite.numbers.upsert({ ...number, outboundTrunk: 'dialplan:callbackd-missing' });
+    const slot = await leaveCallback('+4915112345705');
+    const from = d.events.events.length;
+    await logIn(d, '1001');
+    const phone = await phones['1001'].waitForCall();
+    await phone.answer();
+    const agentLeg = await agentLegAnnounced(from);
+    const customersBefore = line.recorder.events.filter((e) => e.type === 'call-entered' && e.args[0] === 'customer').length;
+    await phone.press('1');
+
+    await d.events.waitFor(
+      (e) => e.type === 'playback-started' && e.channelId === agentLeg && e.media === 'sound:callbackd/en/agent-dial-failed',
+      { what: 'agent told the call could not be placed' },
+    );
+    await phone.ended();
+    const after = d.daemon.sqlite.entries.get(slot.id)!;
+    expect(after, 'back at its place, no attempt used').to.include({ state: 'pending', attempts: 0, enteredAt: slot.enteredAt });
+    expect(line.recorder.events.filter((e) => e.type === 'call-entered' && e.args[0] === 'customer').length, 'nobody was dialled').to.equal(
+      customersBefore,
+    );
+    const [ticket] = d.daemon.sqlite.tickets.list();
+    expect(d.daemon.sqlite.tickets.comments(ticket.id).map((c) => c.body)).to.deep.equal([
+      'callback interrupted (dial failed: no route for +4915112345705 in dialplan context callbackd-missing); the request is back in the queue at its place',
+    ]);
+    expect(d.daemon.sqlite.agents.get('1001')!.missed, "not the agent's fault").to.equal(0);
   });
 
   it('agents log in with *45 and out with *46 from their own phone', async () => {

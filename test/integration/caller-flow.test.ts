@@ -81,6 +81,7 @@ describe('caller flow over the SIP trunk', function () {
       () => d.events.events.slice(mark).some((e) => e.type === 'playback-finished' && e.channelId === caller.channelId),
       'offer stopped',
     );
+    await hears(d, caller, 'en/back-to-queue', { from: mark });
     expect(openEntry(d, caller)).to.deep.equal(before);
     // Still ours and on hold: hanging up now gives the live place up, with no callback.
     await caller.call.hangup();

@@ -61,7 +61,7 @@ describe('restart and outages', function () {
         callbackLanguage: 'en',
         callbackGreeting: null,
         confirmationGreeting: null,
-        outboundTrunk: 'loop',
+        outboundTrunk: null,
       });
       store.close();
     });

@@ -21,9 +21,9 @@ export interface Caller {
 }
 
 /** Dials a DID and waits until the daemon has the call. */
-export async function dial(line: TestLine, d: TestDaemon, did: string, callerId: string): Promise<Caller> {
+export async function dial(line: TestLine, d: TestDaemon, did: string, callerId: string, opts: { presentation?: string } = {}): Promise<Caller> {
   const from = d.events.events.length;
-  const call = await line.call(did, callerId);
+  const call = await line.call(did, callerId, opts);
   // '"Anonymous" <anonymous>' arrives as number 'anonymous', as a withheld number does from many trunks.
   const number = /<([^>]*)>/.exec(callerId)?.[1] ?? callerId;
   const { event } = await d.events.waitFor((e: TelephonyEvent): e is CallEntered => e.type === 'call-entered' && e.callerId === number, {

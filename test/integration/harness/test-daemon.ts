@@ -99,7 +99,8 @@ function seed(daemon: Daemon): void {
     callbackEnabled: true,
     callbackGreeting: null,
     confirmationGreeting: null,
-    outboundTrunk: 'loop',
+    // Default route: Local/<E.164>@callbackd-outbound/n, the sandbox's dialplan sends it over the loop trunk.
+    outboundTrunk: null,
   };
   store.numbers.upsert({ ...base, did: DID_EN, callbackLanguage: 'en' });
   store.numbers.upsert({ ...base, did: DID_DE, callbackLanguage: 'de' });

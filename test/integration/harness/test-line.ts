@@ -75,7 +75,7 @@ export class TestLine {
   }
 
   /** Dials `did` from `callerId` over the SIP loop trunk; resolves once the daemon answered. */
-  async call(did: string, callerId: string): Promise<TestCall> {
+  async call(did: string, callerId: string, opts: { presentation?: string } = {}): Promise<TestCall> {
     const channelId = randomUUID();
     const from = this.recorder.events.length;
     await this.telephony.originate({
@@ -85,6 +85,8 @@ export class TestLine {
       appArgs: ['caller'],
       channelId,
       timeoutSeconds: 15,
+      // e.g. 'prohib': the number is sent, marked as withheld (SIP Privacy: id), as carriers do.
+      variables: opts.presentation ? { 'CALLERID(pres)': opts.presentation, 'CONNECTEDLINE(pres)': opts.presentation } : undefined,
     });
     await this.recorder.waitFor((e) => e.type === 'call-entered' && e.channelId === channelId, {
       from,
