@@ -145,7 +145,7 @@ describe('metrics', () => {
   it('splits host:port at the last colon and escapes label values', () => {
     expect(parseBind('127.0.0.1:9464')).to.deep.equal({ host: '127.0.0.1', port: 9464 });
     expect(() => parseBind('9464')).to.throw(/host:port/);
-    const report = computeStats({ now: T0, since: 0, queues: ['a"b\\c'], open: [], requested: [], waits: [], closed: [] });
+    const report = computeStats({ now: T0, since: 0, queues: ['a"b\\c'], open: [], requested: [], openAtStart: [], waits: [], closed: [] });
     expect(renderMetrics(report)).to.contain('callbackd_live_callers{queue="a\\"b\\\\c"} 0\n');
   });
 });
