@@ -29,6 +29,11 @@ const COLUMNS: Column<QueueStats>[] = [
   { header: 'unanswered', value: (s) => s.unanswered },
   { header: 'expired', value: (s) => s.expired },
   { header: 'cancelled', value: (s) => s.cancelled },
+  // Appended, not interleaved: scripts reading the older columns by position keep working.
+  { header: 'open at start', value: (s) => s.callbacksOpenAtStart },
+  { header: 'live answered', value: (s) => s.liveAnswered },
+  { header: 'live abandoned', value: (s) => s.liveAbandoned },
+  { header: 'live overflowed', value: (s) => s.liveOverflowed },
 ];
 
 export function renderStats(report: StatsReport, label: string): string {
@@ -40,7 +45,9 @@ export function renderStats(report: StatsReport, label: string): string {
 export function registerStats(program: Command, deps: CliDeps): void {
   program
     .command('stats')
-    .description('callbacks in queue, total callbacks, average callback wait, live callers, longest wait, expired/unanswered')
+    .description(
+      'callbacks in queue, total callbacks, average callback wait, how callbacks ended, live callers answered/abandoned/overflowed',
+    )
     .option('--queue <name>', 'only this queue')
     .option('--since <duration>', 'period for totals, e.g. 15m, 24h, 7d', '24h')
     .option('--json', 'print JSON')

@@ -1,7 +1,17 @@
 // Reporting figures (DESIGN.md §1 step 9) computed from plain rows. Pure: the SQL lives in
-// src/store/reports-repo.ts, so the arithmetic (what counts as "in queue", how the average is taken)
-// can be checked with exact numbers without a database.
+// src/store/reports-repo.ts, so the arithmetic (what counts as "in queue", which closed row is a
+// callback outcome and which a live caller's, how the average is taken) can be checked with exact
+// numbers without a database.
+//
+// Period figures are counted when their event happens: a request when the slot was FIRST requested, an
+// outcome when the row was closed, a wait when the agent's call started. So over any period
+//   callbacksOpenAtStart + callbacksTotal = done + unanswered + expired + cancelled + callbacksInQueue
+// (what was open when the period began plus what was requested in it either ended in it or is open now).
 import type { EntryKind, EntryState, Millis } from './model';
+
+/** How a live caller's place ended (queue_entries.live_outcome): an agent answered, the caller hung up,
+ *  or the queue's max wait sent it to the overflow action. */
+export type LiveOutcome = 'answered' | 'abandoned' | 'overflowed';
 
 /** An entry that is open right now (live waiting, or callback pending/offered/dialing). */
 export interface OpenEntryRow {
@@ -11,23 +21,28 @@ export interface OpenEntryRow {
   enteredAt: Millis;
 }
 
-/** Callbacks requested in the period, per queue. */
+/** Callback slots per queue (requested in the period, or open when it began). */
 export interface CountRow {
   queue: string;
   count: number;
 }
 
-/** Callbacks whose agent call started in the period: how many, and their summed request → call wait. */
+/** Callbacks whose agent call started in the period: how many, and their summed first request → call
+ *  wait. */
 export interface WaitRow {
   queue: string;
   count: number;
   sumMs: number;
 }
 
-/** Entries closed in the period, per queue and final state. */
+/** Entries closed in the period, per queue, kind, final state and live outcome. Live and callback rows
+ *  both come in: which figure a row feeds is decided here, not in SQL. */
 export interface ClosedRow {
   queue: string;
+  kind: EntryKind;
   state: EntryState;
+  /** Set on live rows only (null on callbacks and on repeat requests merged into an open callback). */
+  liveOutcome: LiveOutcome | null;
   count: number;
 }
 
@@ -37,7 +52,10 @@ export interface StatsInput {
   /** Configured queues: they appear with zeros even when nothing happened in them. */
   queues: string[];
   open: OpenEntryRow[];
+  /** Callback slots first requested in the period (repeat requests merged into them excluded). */
   requested: CountRow[];
+  /** Callback slots first requested before the period and still open when it began. */
+  openAtStart: CountRow[];
   waits: WaitRow[];
   closed: ClosedRow[];
   /** Only this queue (the others are dropped, the total is then this queue's figures). */
@@ -52,19 +70,25 @@ export interface QueueStats {
   liveCallers: number;
   /** Now: age of the oldest open place (live or callback; a callback keeps its caller's entry time). */
   longestWaitSeconds: number;
-  /** Period: callbacks requested. */
+  /** Period start: callback slots requested earlier and still open when the period began. */
+  callbacksOpenAtStart: number;
+  /** Period: callback slots first requested (a repeated request merged into an open slot is not one). */
   callbacksTotal: number;
   /** Period: callbacks whose agent call started (the wait below is taken over these). */
   callbacksStarted: number;
-  /** Period: average of request → agent call started, null when no callback started. */
+  /** Period: average of first request → agent call started, null when no callback started. */
   avgCallbackWaitSeconds: number | null;
   /** Period: the summed waits behind that average, in seconds (Prometheus exposes sum and count). */
   callbackWaitSecondsSum: number;
-  /** Period: callbacks closed as done / unanswered / expired / cancelled. */
+  /** Period: callback slots closed as done (connected) / unanswered / expired / cancelled. */
   done: number;
   unanswered: number;
   expired: number;
   cancelled: number;
+  /** Period: live callers whose place ended: answered by an agent, hung up, sent to overflow. */
+  liveAnswered: number;
+  liveAbandoned: number;
+  liveOverflowed: number;
 }
 
 export interface StatsReport {
@@ -77,12 +101,34 @@ export interface StatsReport {
 
 const CALLBACK_OPEN: readonly EntryState[] = ['pending', 'offered', 'dialing'];
 
+type CallbackOutcomeField = 'done' | 'unanswered' | 'expired' | 'cancelled';
+const CALLBACK_OUTCOME: Partial<Record<EntryState, CallbackOutcomeField>> = {
+  done: 'done',
+  unanswered: 'unanswered',
+  expired: 'expired',
+  cancelled: 'cancelled',
+};
+type LiveOutcomeField = 'liveAnswered' | 'liveAbandoned' | 'liveOverflowed';
+const LIVE_OUTCOME: Record<LiveOutcome, LiveOutcomeField> = {
+  answered: 'liveAnswered',
+  abandoned: 'liveAbandoned',
+  overflowed: 'liveOverflowed',
+};
+
+/** The figure a closed row feeds, if any. A live caller answered by an agent is closed as 'done' too,
+ *  so the kind decides; a repeat request (kind live, state merged, no live outcome) feeds none. */
+function closedField(row: ClosedRow): CallbackOutcomeField | LiveOutcomeField | undefined {
+  if (row.kind === 'callback') return CALLBACK_OUTCOME[row.state];
+  return row.liveOutcome === null ? undefined : LIVE_OUTCOME[row.liveOutcome];
+}
+
 function empty(queue: string): QueueStats {
   return {
     queue,
     callbacksInQueue: 0,
     liveCallers: 0,
     longestWaitSeconds: 0,
+    callbacksOpenAtStart: 0,
     callbacksTotal: 0,
     callbacksStarted: 0,
     avgCallbackWaitSeconds: null,
@@ -91,8 +137,27 @@ function empty(queue: string): QueueStats {
     unanswered: 0,
     expired: 0,
     cancelled: 0,
+    liveAnswered: 0,
+    liveAbandoned: 0,
+    liveOverflowed: 0,
   };
 }
+
+/** Figures the total row adds up over the queues (the longest wait is a max, the average recomputed). */
+const SUMMED = [
+  'callbacksInQueue',
+  'liveCallers',
+  'callbacksOpenAtStart',
+  'callbacksTotal',
+  'callbacksStarted',
+  'done',
+  'unanswered',
+  'expired',
+  'cancelled',
+  'liveAnswered',
+  'liveAbandoned',
+  'liveOverflowed',
+] as const satisfies ReadonlyArray<keyof QueueStats>;
 
 /** Seconds with one decimal: enough for a supervisor, stable for tests and JSON. */
 const seconds = (ms: number): number => Math.round(ms / 100) / 10;
@@ -122,6 +187,7 @@ export function computeStats(input: StatsInput): StatsReport {
   for (const [q, enteredAt] of oldest) get(q).longestWaitSeconds = seconds(Math.max(0, input.now - enteredAt));
 
   for (const r of input.requested) if (keep(r.queue)) get(r.queue).callbacksTotal += r.count;
+  for (const r of input.openAtStart) if (keep(r.queue)) get(r.queue).callbacksOpenAtStart += r.count;
   for (const w of input.waits) {
     if (!keep(w.queue)) continue;
     get(w.queue).callbacksStarted += w.count;
@@ -129,8 +195,8 @@ export function computeStats(input: StatsInput): StatsReport {
   }
   for (const c of input.closed) {
     if (!keep(c.queue)) continue;
-    const s = get(c.queue);
-    if (c.state === 'done' || c.state === 'unanswered' || c.state === 'expired' || c.state === 'cancelled') s[c.state] += c.count;
+    const field = closedField(c);
+    if (field !== undefined) get(c.queue)[field] += c.count;
   }
 
   const queues = [...byQueue.values()].sort((a, b) => a.queue.localeCompare(b.queue));
@@ -141,15 +207,8 @@ export function computeStats(input: StatsInput): StatsReport {
     if (s.callbacksStarted > 0) s.avgCallbackWaitSeconds = seconds(sum / s.callbacksStarted);
     s.callbackWaitSecondsSum = sum / 1000;
     totalWaitMs += sum;
-    total.callbacksInQueue += s.callbacksInQueue;
-    total.liveCallers += s.liveCallers;
     total.longestWaitSeconds = Math.max(total.longestWaitSeconds, s.longestWaitSeconds);
-    total.callbacksTotal += s.callbacksTotal;
-    total.callbacksStarted += s.callbacksStarted;
-    total.done += s.done;
-    total.unanswered += s.unanswered;
-    total.expired += s.expired;
-    total.cancelled += s.cancelled;
+    for (const k of SUMMED) total[k] += s[k];
   }
   if (total.callbacksStarted > 0) total.avgCallbackWaitSeconds = seconds(totalWaitMs / total.callbacksStarted);
   total.callbackWaitSecondsSum = totalWaitMs / 1000;

@@ -40,6 +40,7 @@ export interface ReportsRepo {
   queueNames(): string[];
   openEntries(): OpenEntryRow[];
   callbacksRequested(since: Millis): CountRow[];
+  callbacksOpenAt(since: Millis): CountRow[];
   callbackWaits(since: Millis): WaitRow[];
   closedByState(since: Millis): ClosedRow[];
   /** Everything computeStats needs for the period [since, now]. */
@@ -88,20 +89,31 @@ export function createReportsRepo(db: Db): ReportsRepo {
   const openStmt = db.prepare<[], { queue: string; kind: EntryKind; state: EntryState; entered_at: number }>(`
     SELECT queue, kind, state, entered_at FROM queue_entries
     WHERE state IN ('waiting', 'pending', 'offered', 'dialing')`);
-  // kind = 'callback' excludes 'merged' rows: a repeated request updates the open callback and is not
-  // a second callback.
+  // When a slot was requested: its FIRST request. A repeated request for the same number refreshes
+  // requested_at (expiry counts from the latest request) but is not a new slot, and must neither move
+  // the slot into a later period nor shorten its wait. Rows from before migration 004 may lack
+  // first_requested_at; for them the latest request is all there is.
+  const FIRST_REQUEST = 'coalesce(first_requested_at, requested_at)';
+  // kind = 'callback' excludes 'merged' rows (kind 'live'): a repeated request updates the open
+  // callback and is not a second callback.
   const requestedStmt = db.prepare<[number], CountRow>(`
     SELECT queue, count(*) AS count FROM queue_entries
-    WHERE kind = 'callback' AND requested_at >= ? GROUP BY queue`);
+    WHERE kind = 'callback' AND ${FIRST_REQUEST} >= ? GROUP BY queue`);
+  // The backlog a period starts with, so that backlog + requested = closed in the period + open now.
+  const openAtStmt = db.prepare<[number, number], CountRow>(`
+    SELECT queue, count(*) AS count FROM queue_entries
+    WHERE kind = 'callback' AND ${FIRST_REQUEST} < ? AND (closed_at IS NULL OR closed_at >= ?) GROUP BY queue`);
   // A wait is counted when it ends (the agent's call started), like an "average speed of answer".
   const waitsStmt = db.prepare<[number], WaitRow>(`
-    SELECT queue, count(*) AS count, total(agent_call_started_at - requested_at) AS sumMs FROM queue_entries
+    SELECT queue, count(*) AS count, total(agent_call_started_at - ${FIRST_REQUEST}) AS sumMs FROM queue_entries
     WHERE kind = 'callback' AND agent_call_started_at IS NOT NULL AND requested_at IS NOT NULL
       AND agent_call_started_at >= ?
     GROUP BY queue`);
+  // Live and callback rows alike: the domain tells a live caller answered ('done', live_outcome
+  // 'answered') from a callback done, and leaves merged repeat requests out.
   const closedStmt = db.prepare<[number], ClosedRow>(`
-    SELECT queue, state, count(*) AS count FROM queue_entries
-    WHERE closed_at IS NOT NULL AND closed_at >= ? GROUP BY queue, state`);
+    SELECT queue, kind, state, live_outcome AS liveOutcome, count(*) AS count FROM queue_entries
+    WHERE closed_at IS NOT NULL AND closed_at >= ? GROUP BY queue, kind, state, live_outcome`);
   // 'pending' only: an offered or dialing slot is being executed right now and must not vanish.
   const expiryStmt = db.prepare<
     [number],
@@ -124,6 +136,7 @@ export function createReportsRepo(db: Db): ReportsRepo {
     queueNames: () => queueNamesStmt.all(),
     openEntries: () => openStmt.all().map((r) => ({ queue: r.queue, kind: r.kind, state: r.state, enteredAt: r.entered_at })),
     callbacksRequested: (since) => requestedStmt.all(since),
+    callbacksOpenAt: (since) => openAtStmt.all(since, since),
     callbackWaits: (since) => waitsStmt.all(since),
     closedByState: (since) => closedStmt.all(since),
     // One read transaction, so the figures are a consistent snapshot even while the daemon writes.
@@ -135,6 +148,7 @@ export function createReportsRepo(db: Db): ReportsRepo {
         queues: repo.queueNames(),
         open: repo.openEntries(),
         requested: repo.callbacksRequested(since),
+        openAtStart: repo.callbacksOpenAt(since),
         waits: repo.callbackWaits(since),
         closed: repo.closedByState(since),
       }))(),

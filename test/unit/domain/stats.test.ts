@@ -22,17 +22,24 @@ const input: StatsInput = {
     { queue: 'support', count: 5 },
     { queue: 'sales', count: 2 },
   ],
+  // sales: 1 open at the start + 2 requested = 1 unanswered + 1 cancelled + 1 in queue now.
+  openAtStart: [{ queue: 'sales', count: 1 }],
   waits: [
     { queue: 'support', count: 2, sumMs: 150 * S },
     { queue: 'sales', count: 1, sumMs: 40 * S },
   ],
   closed: [
-    { queue: 'support', state: 'done', count: 2 },
-    { queue: 'support', state: 'expired', count: 1 },
-    { queue: 'support', state: 'left', count: 3 },
-    { queue: 'support', state: 'merged', count: 1 },
-    { queue: 'sales', state: 'unanswered', count: 1 },
-    { queue: 'sales', state: 'cancelled', count: 1 },
+    { queue: 'support', kind: 'callback', state: 'done', liveOutcome: null, count: 2 },
+    // Live callers an agent answered are closed as 'done' too: they are not completed callbacks.
+    { queue: 'support', kind: 'live', state: 'done', liveOutcome: 'answered', count: 4 },
+    { queue: 'support', kind: 'callback', state: 'expired', liveOutcome: null, count: 1 },
+    { queue: 'support', kind: 'live', state: 'left', liveOutcome: 'abandoned', count: 2 },
+    { queue: 'support', kind: 'live', state: 'left', liveOutcome: 'overflowed', count: 1 },
+    // A repeat request folded into an open callback: no figure at all.
+    { queue: 'support', kind: 'live', state: 'merged', liveOutcome: null, count: 1 },
+    { queue: 'sales', kind: 'callback', state: 'unanswered', liveOutcome: null, count: 1 },
+    { queue: 'sales', kind: 'callback', state: 'cancelled', liveOutcome: null, count: 1 },
+    { queue: 'sales', kind: 'live', state: 'left', liveOutcome: 'abandoned', count: 1 },
   ],
 };
 
@@ -40,6 +47,7 @@ const zero = {
   callbacksInQueue: 0,
   liveCallers: 0,
   longestWaitSeconds: 0,
+  callbacksOpenAtStart: 0,
   callbacksTotal: 0,
   callbacksStarted: 0,
   avgCallbackWaitSeconds: null,
@@ -48,10 +56,13 @@ const zero = {
   unanswered: 0,
   expired: 0,
   cancelled: 0,
+  liveAnswered: 0,
+  liveAbandoned: 0,
+  liveOverflowed: 0,
 };
 
 describe('domain/stats', () => {
-  it('computes per-queue figures: in queue now, live callers, oldest place, period totals and average wait', () => {
+  it('computes per-queue figures: in queue now, live callers, oldest place, period totals, average wait and live outcomes', () => {
     const r = computeStats(input);
     expect(r.queues.map((q) => q.queue)).to.deep.equal(['empty', 'gone', 'sales', 'support']);
     const [empty, gone, sales, support] = r.queues;
@@ -60,6 +71,7 @@ describe('domain/stats', () => {
       callbacksInQueue: 2,
       liveCallers: 1,
       longestWaitSeconds: 600,
+      callbacksOpenAtStart: 0,
       callbacksTotal: 5,
       callbacksStarted: 2,
       avgCallbackWaitSeconds: 75,
@@ -68,6 +80,9 @@ describe('domain/stats', () => {
       unanswered: 0,
       expired: 1,
       cancelled: 0,
+      liveAnswered: 4,
+      liveAbandoned: 2,
+      liveOverflowed: 1,
     });
     expect(sales).to.deep.equal({
       ...zero,
@@ -75,12 +90,14 @@ describe('domain/stats', () => {
       callbacksInQueue: 1,
       liveCallers: 1,
       longestWaitSeconds: 50,
+      callbacksOpenAtStart: 1,
       callbacksTotal: 2,
       callbacksStarted: 1,
       avgCallbackWaitSeconds: 40,
       callbackWaitSecondsSum: 40,
       unanswered: 1,
       cancelled: 1,
+      liveAbandoned: 1,
     });
     expect(gone).to.deep.equal({ ...zero, queue: 'gone', liveCallers: 1, longestWaitSeconds: 5 });
     expect(empty).to.deep.equal({ ...zero, queue: 'empty' });
@@ -94,6 +111,7 @@ describe('domain/stats', () => {
       callbacksInQueue: 3,
       liveCallers: 3,
       longestWaitSeconds: 600,
+      callbacksOpenAtStart: 1,
       callbacksTotal: 7,
       callbacksStarted: 3,
       avgCallbackWaitSeconds: 63.3,
@@ -102,7 +120,42 @@ describe('domain/stats', () => {
       unanswered: 1,
       expired: 1,
       cancelled: 1,
+      liveAnswered: 4,
+      liveAbandoned: 3,
+      liveOverflowed: 1,
     });
+  });
+
+  it('counts a live caller answered by an agent as answered, never as a completed callback', () => {
+    const r = computeStats({
+      ...input,
+      open: [],
+      requested: [{ queue: 'support', count: 2 }],
+      openAtStart: [],
+      waits: [{ queue: 'support', count: 2, sumMs: 60 * S }],
+      closed: [
+        { queue: 'support', kind: 'callback', state: 'done', liveOutcome: null, count: 2 },
+        { queue: 'support', kind: 'live', state: 'done', liveOutcome: 'answered', count: 2 },
+      ],
+    });
+    const support = r.queues.find((q) => q.queue === 'support')!;
+    expect(support).to.include({ callbacksTotal: 2, done: 2, liveAnswered: 2 });
+    expect(support.done + support.unanswered + support.expired + support.cancelled + support.callbacksInQueue).to.equal(
+      support.callbacksTotal,
+    );
+  });
+
+  it('leaves a merged repeat request out of every figure', () => {
+    const r = computeStats({
+      ...input,
+      queue: 'support',
+      open: [],
+      requested: [],
+      openAtStart: [],
+      waits: [],
+      closed: [{ queue: 'support', kind: 'live', state: 'merged', liveOutcome: null, count: 3 }],
+    });
+    expect(r.queues).to.deep.equal([{ ...zero, queue: 'support' }]);
   });
 
   it('restricts everything, the total included, to one queue when asked', () => {

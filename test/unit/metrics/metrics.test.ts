@@ -1,5 +1,5 @@
-// Prometheus endpoint: conventional names and exact values from a temp database, 404 elsewhere,
-// off when metrics.bind is empty.
+// Prometheus endpoint: conventional names and exact values from a temp database (live and callback rows
+// mixed, every outcome), 404 elsewhere, off when metrics.bind is empty.
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -12,6 +12,8 @@ import { parseBind, startMetricsServer, type MetricsServer } from '../../../src/
 import { openDatabase, type Db } from '../../../src/store/db';
 import { createReportsRepo } from '../../../src/store/reports-repo';
 import { openStore, type SqliteStore } from '../../../src/store/sqlite-store';
+import { callHistory } from '../store/call-history';
+import { parseExposition } from './exposition-check';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
@@ -41,28 +43,34 @@ describe('metrics', () => {
     db = openDatabase(path.join(dir, 'callbackd.db'));
     store.queues.upsert({ name: 'support', maxWaitSeconds: null, overflow: 'hangup', mohClass: 'default' });
     store.queues.upsert({ name: 'sales', maxWaitSeconds: null, overflow: 'hangup', mohClass: 'default' });
-    const live = (id: string, enteredAt: number) =>
-      store.entries.addLive({ id, queue: 'support', did: '+4930123456', channelId: id, callerId: null, enteredAt });
-    // Two callbacks: one executed after 120 s of waiting and done, one still pending; one live caller.
-    live('a', T0 - 30 * MIN);
-    store.entries.requestCallback({ entryId: 'a', number: '+491701111111', requestedAt: T0 - 20 * MIN, language: 'en' });
-    const t = store.tickets.create({
-      subject: 'Callback',
-      requester: '+491701111111',
-      reason: 'callback-accepted',
-      queue: 'support',
-      did: null,
-      entryId: 'a',
-      agentId: 'alice',
-      waitedSeconds: 120,
-      createdAt: T0 - 18 * MIN,
-    });
-    store.entries.markOffered('a', 'alice', T0 - 18 * MIN);
-    store.entries.markDialing('a', { at: T0 - 18 * MIN, agentId: 'alice', ticketId: t.id });
-    store.entries.close('a', 'done', T0 - 15 * MIN);
-    live('b', T0 - 10 * MIN);
-    store.entries.requestCallback({ entryId: 'b', number: '+491702222222', requestedAt: T0 - 9 * MIN, language: 'en' });
-    live('c', T0 - 5 * MIN);
+    // Written through the store's verbs as the daemon writes them, every outcome once or twice.
+    const h = callHistory(store);
+    // a: asked at T0 - 20 min, asked again at T0 - 19 min (r, merged), the agent's call started at
+    // T0 - 18 min: 120 s of wait from the first request (60 s from the repeat), connected.
+    h.callback('a', T0 - 30 * MIN, T0 - 20 * MIN, '+491701111111');
+    h.live('r', T0 - 19.5 * MIN);
+    h.request('r', '+491701111111', T0 - 19 * MIN);
+    h.connectCallback('a', 'alice', T0 - 18 * MIN);
+    h.callback('b', T0 - 10 * MIN, T0 - 9 * MIN, '+491702222222'); // still pending
+    h.live('c', T0 - 5 * MIN); // on hold
+    h.callback('d', T0 - 200 * MIN, T0 - 180 * MIN, '+491703333333');
+    h.connectCallback('d', 'alice', T0 - 170 * MIN); // 600 s
+    h.callback('e', T0 - 160 * MIN, T0 - 150 * MIN, '+491704444444');
+    h.unansweredCallback('e', 'alice', T0 - 140 * MIN); // 600 s
+    h.callback('f', T0 - 130 * MIN, T0 - 125 * MIN, '+491705555555');
+    h.expire('f', T0 - 65 * MIN);
+    h.callback('g', T0 - 100 * MIN, T0 - 99 * MIN, '+491706666666');
+    store.entries.close('g', 'cancelled', T0 - 90 * MIN, 'cancelled by sam'); // what `callbacks cancel` writes
+    // Two live callers answered by an agent (closed 'done' like a connected callback), one who hung up,
+    // one sent to overflow.
+    h.live('l1', T0 - 60 * MIN);
+    h.answerLive('l1', 'bob', T0 - 59 * MIN);
+    h.live('l2', T0 - 50 * MIN);
+    h.answerLive('l2', 'bob', T0 - 49 * MIN);
+    h.live('l3', T0 - 40 * MIN);
+    h.abandon('l3', T0 - 39 * MIN);
+    h.live('l4', T0 - 35 * MIN);
+    h.overflow('l4', T0 - 25 * MIN);
   });
   afterEach(async () => {
     await server?.close();
@@ -88,19 +96,32 @@ describe('metrics', () => {
       'callbackd_callbacks_in_queue{queue="support"} 1',
       'callbackd_live_callers{queue="support"} 1',
       'callbackd_longest_wait_seconds{queue="support"} 600',
-      'callbackd_callbacks_requested_total{queue="support"} 2',
-      'callbackd_callback_wait_seconds_sum{queue="support"} 120',
-      'callbackd_callback_wait_seconds_count{queue="support"} 1',
-      'callbackd_callbacks_completed_total{queue="support"} 1',
-      'callbackd_callbacks_unanswered_total{queue="support"} 0',
-      'callbackd_callbacks_expired_total{queue="support"} 0',
-      'callbackd_callbacks_cancelled_total{queue="support"} 0',
+      'callbackd_callbacks_requested_total{queue="support"} 6', // a, b, d, e, f, g; not the repeat r
+      'callbackd_callback_wait_seconds_sum{queue="support"} 1320', // 120 + 600 + 600
+      'callbackd_callback_wait_seconds_count{queue="support"} 3',
+      'callbackd_callbacks_completed_total{queue="support"} 2', // a, d; not the answered l1, l2
+      'callbackd_callbacks_unanswered_total{queue="support"} 1',
+      'callbackd_callbacks_expired_total{queue="support"} 1',
+      'callbackd_callbacks_cancelled_total{queue="support"} 1',
+      'callbackd_live_callers_answered_total{queue="support"} 2',
+      'callbackd_live_callers_abandoned_total{queue="support"} 1',
+      'callbackd_live_callers_overflowed_total{queue="support"} 1',
     ]);
+    const page = parseExposition(res.body);
+    expect(page.problems).to.deep.equal([]);
+    // All time: every callback slot requested is either closed with one outcome or still in the queue.
+    const value = (name: string) => page.samples.find((x) => x.name === name && x.labels.queue === 'support')!.value;
+    const outcomes = ['completed', 'unanswered', 'expired', 'cancelled'].map((o) => value(`callbackd_callbacks_${o}_total`));
+    expect(outcomes.reduce((x, y) => x + y) + value('callbackd_callbacks_in_queue')).to.equal(value('callbackd_callbacks_requested_total'));
     // Configured queues without traffic are exported with zeros, so alerts see them.
     expect(res.body).to.contain('callbackd_callbacks_in_queue{queue="sales"} 0\n');
     expect(res.body).to.contain('# TYPE callbackd_callbacks_requested_total counter\n');
     expect(res.body).to.contain('# TYPE callbackd_callback_wait_seconds summary\n');
     expect(res.body).to.contain('# TYPE callbackd_live_callers gauge\n');
+    expect(res.body).to.contain('# TYPE callbackd_live_callers_answered_total counter\n');
+    expect(res.body).to.contain(
+      '# HELP callbackd_callbacks_completed_total Callback slots closed as done: the customer answered and was bridged with the agent (live callers answered are not counted).\n',
+    );
   });
 
   it('answers 404 to any other path or method and accepts a query string on /metrics', async () => {
@@ -145,7 +166,7 @@ describe('metrics', () => {
   it('splits host:port at the last colon and escapes label values', () => {
     expect(parseBind('127.0.0.1:9464')).to.deep.equal({ host: '127.0.0.1', port: 9464 });
     expect(() => parseBind('9464')).to.throw(/host:port/);
-    const report = computeStats({ now: T0, since: 0, queues: ['a"b\\c'], open: [], requested: [], waits: [], closed: [] });
+    const report = computeStats({ now: T0, since: 0, queues: ['a"b\\c'], open: [], requested: [], openAtStart: [], waits: [], closed: [] });
     expect(renderMetrics(report)).to.contain('callbackd_live_callers{queue="a\\"b\\\\c"} 0\n');
   });
 });
