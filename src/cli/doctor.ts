@@ -127,12 +127,14 @@ async function checkRoutes(ctx: CliContext): Promise<Check[]> {
   return checks;
 }
 
-/** Writable = a real write transaction succeeds (then rolled back): catches read-only files and dirs. */
+/** Undamaged (quick_check) and writable = a real write transaction succeeds (then rolled back): catches
+ *  damaged pages, read-only files and dirs. */
 function checkDb(dbPath: string): Check {
-  const name = `database writable (${dbPath})`;
+  const name = `database intact and writable (${dbPath})`;
   if (dbPath !== ':memory:' && !fs.existsSync(dbPath)) return { name, ok: false, detail: 'file does not exist (check --db / db.path)' };
   try {
-    const db = openDatabase(dbPath);
+    // quick_check too: damaged pages would otherwise only show up mid-call.
+    const db = openDatabase(dbPath, undefined, { integrityCheck: true });
     try {
       db.exec('BEGIN IMMEDIATE');
       db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES ('doctor.write_check', 'x')").run();

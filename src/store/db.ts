@@ -65,8 +65,15 @@ function refuseEmptyFile(path: string): void {
 
 /** Damaged pages would otherwise surface mid-call as failed writes. quick_check reads every page once. */
 function checkIntegrity(db: Db, path: string): void {
-  const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
-  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  let problems: string[];
+  try {
+    const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
+    problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  } catch (err) {
+    // Damage in the schema pages stops the check itself ("database disk image is malformed").
+    if (openError(path, err).code !== 'STORE_CORRUPT') throw err;
+    problems = [(err as Error).message];
+  }
   if (problems.length > 0) {
     throw new StoreError('STORE_CORRUPT', `database ${path} is damaged (${problems.slice(0, 3).join('; ')}); restore it from a backup`);
   }

@@ -136,7 +136,7 @@ describe('cli/doctor command', () => {
     expect(lines[0]).to.match(/ARI reachable, credentials accepted: .* Asterisk 22.10.1/);
     expect(lines[1]).to.match(/application callbackd registered \(daemon connected\): yes/);
     expect(lines.slice(2).map((l) => l.split(':')[0])).to.deep.equal([
-      `ok    database writable (${env.db})`,
+      `ok    database intact and writable (${env.db})`,
       'ok    outbound route of +4930123456',
       'ok    greeting spring (de) for +4930123456',
       'ok    shipped prompts (de)',
@@ -157,6 +157,18 @@ describe('cli/doctor command', () => {
       'FAIL  greeting spring (de) for +4930123456: sound file for callbackd/custom/de/spring is missing under sounds.dir',
       `FAIL  shipped prompts (de): 1 of ${PROMPT_IDS.length} missing: offer`,
     ]);
+  });
+
+  it('reports a database with damaged pages as a failed check, naming the fix', async () => {
+    const bytes = fs.readFileSync(env.db);
+    // Keep the header (page 1), damage the pages after it.
+    bytes.fill(0x5a, 4096, Math.min(bytes.length, 4096 * 4));
+    fs.writeFileSync(env.db, bytes);
+    fs.rmSync(`${env.db}-wal`, { force: true });
+    fs.rmSync(`${env.db}-shm`, { force: true });
+    const { out, error } = await env.attempt(['doctor']);
+    expect(error).to.include({ code: 'CLI_DOCTOR_FAILED' });
+    expect(out).to.match(/^FAIL {2}database intact and writable \(.*\): STORE_CORRUPT: .*damaged.*restore it from a backup/m);
   });
 
   it('reports JSON checks, and a wrong password or an unreachable ARI as a failed check', async () => {

@@ -1,4 +1,4 @@
-import { writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { openDatabase, type Db } from '../../../src/store/db';
 import { StoreError } from '../../../src/store/errors';
 import { migrations, type Migration } from '../../../src/store/migrations';
+import { openStore } from '../../../src/store/sqlite-store';
 import { makeTmpDir, type TmpDir } from './tmp-db';
 
 function catchStoreError(fn: () => unknown): StoreError {
@@ -92,6 +93,30 @@ describe('store/db openDatabase', () => {
     const err = catchStoreError(() => openDatabase(path));
     expect(err.code).to.be.oneOf(['STORE_CORRUPT', 'STORE_OPEN_FAILED']);
     expect(err.message).to.contain(path);
+  });
+
+  it('refuses a 0-byte file instead of silently starting a new, empty database', () => {
+    const path = tmp.file('truncated.db');
+    writeFileSync(path, '');
+    const err = catchStoreError(() => openDatabase(path));
+    expect(err.code).to.equal('STORE_CORRUPT');
+    expect(err.message).to.contain(path).and.to.contain('0-byte');
+    expect(readFileSync(path).length, 'left as it was').to.equal(0);
+  });
+
+  it('with the integrity check, refuses a database whose pages are damaged (the daemon checks at start)', () => {
+    const path = tmp.file('damaged.db');
+    const store = openStore(path);
+    for (let i = 0; i < 300; i++) store.settings.set(`key-${i}`, 'x'.repeat(200));
+    store.close();
+    // Overwrite the middle of the file (b-tree pages), keeping the header intact.
+    const bytes = readFileSync(path);
+    bytes.fill(0x5a, 4096 * 3, 4096 * 6);
+    writeFileSync(path, bytes);
+    expect(() => openDatabase(path).close(), 'the plain open does not notice').not.to.throw();
+    const err = catchStoreError(() => openDatabase(path, undefined, { integrityCheck: true }));
+    expect(err.code).to.equal('STORE_CORRUPT');
+    expect(err.message).to.contain(path).and.to.contain('damaged');
   });
 
   it('reports an unopenable path as STORE_OPEN_FAILED naming the path', () => {
