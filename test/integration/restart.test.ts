@@ -2,6 +2,7 @@
 // minute: nothing is lost, waiting callers keep their place, calls go on.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -23,6 +24,15 @@ interface Row {
   entered_at: number;
   channel_id: string | null;
   callback_number: string | null;
+}
+
+/** A TCP port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 describe('restart and outages', function () {
@@ -184,17 +194,23 @@ describe('restart and outages', function () {
     let d: TestDaemon;
     afterEach(async () => d && (await d.stop()));
 
-    it('no crash: the daemon reconnects, closes the calls that died, and serves the next call', async function () {
+    it('no crash: the daemon reconnects, closes the calls that died, and serves the next call; /readyz says so', async function () {
       if (!ownsSandbox) this.skip();
-      d = await startTestDaemon();
+      const metricsPort = await freePort();
+      d = await startTestDaemon({ env: { CALLBACKD_METRICS_BIND: `127.0.0.1:${metricsPort}` } });
+      const readyz = async () => (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status;
+      expect(await readyz(), 'ready while Asterisk is there').to.equal(200);
       const caller = await dial(line, d, DID_EN, '+4915112345753');
       await hears(d, caller, 'en/welcome');
       const entryId = openEntry(d, caller)!.id;
       const mark = d.events.events.length;
       await run('bash', [path.join(root, 'scripts/asterisk-sandbox'), 'stop'], { timeout: 30_000 });
+      await eventually(async () => (await readyz()) === 503, '/readyz 503 while Asterisk is down', 15_000);
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status, 'alive all the same').to.equal(200);
       await new Promise((r) => setTimeout(r, 60_000));
       await run('bash', [path.join(root, 'scripts/asterisk-sandbox'), 'start'], { timeout: 60_000 });
       await d.events.waitFor((e) => e.type === 'connected' && e.reconnect, { from: mark, timeoutMs: 60_000, what: 'reconnect' });
+      await eventually(async () => (await readyz()) === 200, '/readyz 200 once Asterisk is back', 15_000);
       await line.recorder.waitFor((e) => e.type === 'connected' && e.reconnect, { timeoutMs: 60_000, what: 'test line reconnect' });
       await eventually(() => d.daemon.sqlite.entries.get(entryId)?.state === 'left', 'dead call closed by reconcile');
       const next = await dial(line, d, DID_EN, '+4915112345754');

@@ -58,10 +58,30 @@ function hasSetpriv(): boolean {
   return setprivFound;
 }
 
-/** A port that is free for both TCP and UDP on 127.0.0.1 (SIP listens on both). */
-async function freePort(): Promise<number> {
+/** Ports handed out in this process: phones start in parallel, and a port is only free until bound. */
+const handedOut = new Set<number>();
+
+async function isFree(port: number): Promise<boolean> {
+  const tcp = await new Promise<boolean>((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+  if (!tcp) return false;
+  return new Promise<boolean>((resolve) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `span` consecutive ports free for both TCP and UDP on 127.0.0.1 and not handed out before in this
+ * process. SIP needs 2: baresip listens on the port (UDP and TCP) and on the next one (TLS).
+ */
+async function freePorts(span: number): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
+    const first = await new Promise<number>((resolve, reject) => {
       const srv = net.createServer();
       srv.once('error', reject);
       srv.listen(0, '127.0.0.1', () => {
@@ -69,12 +89,13 @@ async function freePort(): Promise<number> {
         srv.close(() => resolve(p));
       });
     });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const s = dgram.createSocket('udp4');
-      s.once('error', () => resolve(false));
-      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
+    const ports = Array.from({ length: span }, (_, i) => first + i);
+    if (ports.some((p) => p > 65535 || handedOut.has(p))) continue;
+    let free = true;
+    for (const p of ports) if (!(await isFree(p))) free = false;
+    if (!free) continue;
+    for (const p of ports) handedOut.add(p);
+    return first;
   }
 }
 
@@ -177,7 +198,7 @@ export class Baresip {
   /** Starts baresip with its own config directory and connects to its control socket. */
   static async start(opts: BaresipOptions): Promise<Baresip> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callbackd-baresip-'));
-    const [sipPort, ctrlPort] = [await freePort(), await freePort()];
+    const [sipPort, ctrlPort] = [await freePorts(2), await freePorts(1)];
     const codec = opts.codec ?? 'g711';
     writeSilenceWav(path.join(dir, 'silence.wav'), opts.maxCallSeconds ?? 600, codec === 'g722' ? 16000 : 8000);
     fs.writeFileSync(path.join(dir, 'config'), config(dir, sipPort, ctrlPort, codec));

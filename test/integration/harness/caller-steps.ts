@@ -21,7 +21,13 @@ export interface Caller {
 }
 
 /** Dials a DID and waits until the daemon has the call. */
-export async function dial(line: TestLine, d: TestDaemon, did: string, callerId: string, opts: { presentation?: string } = {}): Promise<Caller> {
+export async function dial(
+  line: TestLine,
+  d: TestDaemon,
+  did: string,
+  callerId: string,
+  opts: { presentation?: string } = {},
+): Promise<Caller> {
   const from = d.events.events.length;
   const call = await line.call(did, callerId, opts);
   // '"Anonymous" <anonymous>' arrives as number 'anonymous', as a withheld number does from many trunks.
@@ -90,10 +96,10 @@ export function openEntry(d: TestDaemon, caller: Caller): QueueEntry | undefined
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls a condition that the daemon reaches asynchronously (after a hangup, say). */
-export async function eventually<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v !== undefined && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
