@@ -20,17 +20,7 @@ import { Leg } from '../leg';
 import type { ChannelHandler } from '../router';
 import { isChannelGone, type TelephonyEvent } from '../telephony';
 import { Timers } from '../timers';
-import { isUp, type DeliveryDeps } from './deps';
-import type { ResumeStep } from './reconcile';
-
-/** Where a re-adopted execution continues (see reconcile.ts). */
-export interface CallbackResume {
-  state: CallbackState;
-  customerLegId?: string;
-  bridgeId?: string;
-  /** Legs already answered. */
-  upLegs?: string[];
-}
+import { isUp, type CallbackResume, type DeliveryDeps, type ResumeStep } from './deps';
 
 type Side = 'agent' | 'customer';
 

@@ -1,5 +1,5 @@
 // What the delivery sessions (live caller → agent, callback execution) share.
-import type { CallbackSettings } from '../../domain/agent/callback-machine';
+import type { CallbackSettings, CallbackState } from '../../domain/agent/callback-machine';
 import type { AgentRules } from '../../domain/agent/agent-state';
 import type { Logger } from '../../log';
 import type { CallerDirectory } from '../callers/callers-feature';
@@ -35,3 +35,17 @@ export interface DeliveryDeps {
 
 /** ARI channel states that mean "answered". */
 export const isUp = (state: string): boolean => state === 'Up';
+
+/** How a re-adopted callback goes on: announce the request again, bridge the customer who answered
+ *  while we were away, dial the next attempt, tell the agent the customer did not answer, or put two
+ *  talking parties back into one bridge. */
+export type ResumeStep = 'announce' | 'customer-answered' | 'retry' | 'unreached' | 'rebridge';
+
+/** Where a re-adopted execution continues (see reconcile.ts). */
+export interface CallbackResume {
+  state: CallbackState;
+  customerLegId?: string;
+  bridgeId?: string;
+  /** Legs already answered. */
+  upLegs?: string[];
+}

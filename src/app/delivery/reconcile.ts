@@ -7,13 +7,7 @@ import { initialCallbackState, resumedCallbackState } from '../../domain/agent/c
 import type { Agent, Leg, QueueEntry } from '../../domain/model';
 import type { Store } from '../ports';
 import type { BridgeInfo, ChannelInfo } from '../telephony';
-import type { CallbackResume } from './callback-session';
-import { isUp } from './deps';
-
-/** How a re-adopted callback goes on: announce the request again, bridge the customer who answered
- *  while we were away, dial the next attempt, tell the agent the customer did not answer, or put two
- *  talking parties back into one bridge. */
-export type ResumeStep = 'announce' | 'customer-answered' | 'retry' | 'unreached' | 'rebridge';
+import { isUp, type CallbackResume, type ResumeStep } from './deps';
 
 /** What to do with one entry's open legs. */
 export type LegPlan =
