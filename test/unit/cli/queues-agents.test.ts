@@ -142,6 +142,18 @@ describe('cli/queues and agents commands', () => {
     expect((await env.fail(['agents', 'login', 'alice'])).code).to.equal('CLI_NOT_FOUND');
   });
 
+  it('agents login after an auto-logout resets the miss streak exactly like *45 from the phone', async () => {
+    await env.run(['queues', 'add', 'support']);
+    await env.run(['agents', 'add', 'alice', '--endpoint', 'PJSIP/1001', '--queues', 'support']);
+    // Logged out by the daemon after 3 missed calls in a row (agents.maxMissed = 3).
+    env.store().agents.setState('alice', 'logged-out', 1_700_000_000_000, 3);
+    await env.run(['agents', 'login', 'alice']);
+    expect(env.store().agents.get('alice')).to.include({ state: 'available', missed: 0 });
+    // One more miss is one, not the fourth in a row: the agent stays logged in.
+    const after = env.store().agents.apply('alice', { type: 'missed' }, 1_700_000_100_000, { maxMissed: 3, wrapUpSeconds: 10 });
+    expect(after?.agent).to.include({ state: 'available', missed: 1 });
+  });
+
   it('refuses an agent for an unknown queue or with a phone another agent has', async () => {
     await env.run(['queues', 'add', 'support']);
     expect((await env.fail(['agents', 'add', 'bob', '--endpoint', 'PJSIP/1002', '--queues', 'support,sales'])).code).to.equal(
