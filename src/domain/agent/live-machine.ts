@@ -50,6 +50,24 @@ export const connectedLiveState = (): LiveState => ({ phase: 'connected' });
 
 const end = (commands: LiveCommand[]): LiveTransition => ({ state: { phase: 'ended' }, commands });
 
+/** Agent and caller are (being) connected: either side hanging up, or the bridge failing, ends it. */
+function talking(state: LiveState, event: LiveEvent): LiveTransition {
+  switch (event.type) {
+    case 'bridge-failed':
+      return end([
+        { type: 'hangup-caller' },
+        { type: 'hangup-agent' },
+        { type: 'conversation-ended', cause: `bridge failed: ${event.cause}` },
+      ]);
+    case 'agent-hangup':
+      return end([{ type: 'hangup-caller' }, { type: 'conversation-ended', cause: 'agent hung up' }]);
+    case 'caller-hangup':
+      return end([{ type: 'hangup-agent' }, { type: 'conversation-ended', cause: 'caller hung up' }]);
+    default:
+      return { state, commands: [] };
+  }
+}
+
 export function transitionLive(state: LiveState, event: LiveEvent): LiveTransition {
   const same: LiveTransition = { state, commands: [] };
   switch (state.phase) {
@@ -86,37 +104,10 @@ export function transitionLive(state: LiveState, event: LiveEvent): LiveTransiti
           return same;
       }
     case 'bridging':
-      switch (event.type) {
-        case 'bridged':
-          return { state: { phase: 'connected' }, commands: [] };
-        case 'bridge-failed':
-          return end([
-            { type: 'hangup-caller' },
-            { type: 'hangup-agent' },
-            { type: 'conversation-ended', cause: `bridge failed: ${event.cause}` },
-          ]);
-        case 'agent-hangup':
-          return end([{ type: 'hangup-caller' }, { type: 'conversation-ended', cause: 'agent hung up' }]);
-        case 'caller-hangup':
-          return end([{ type: 'hangup-agent' }, { type: 'conversation-ended', cause: 'caller hung up' }]);
-        default:
-          return same;
-      }
+      return event.type === 'bridged' ? { state: { phase: 'connected' }, commands: [] } : talking(state, event);
     case 'connected':
-      switch (event.type) {
-        case 'bridge-failed': // a conversation re-adopted after a restart could not be bridged again
-          return end([
-            { type: 'hangup-caller' },
-            { type: 'hangup-agent' },
-            { type: 'conversation-ended', cause: `bridge failed: ${event.cause}` },
-          ]);
-        case 'agent-hangup':
-          return end([{ type: 'hangup-caller' }, { type: 'conversation-ended', cause: 'agent hung up' }]);
-        case 'caller-hangup':
-          return end([{ type: 'hangup-agent' }, { type: 'conversation-ended', cause: 'caller hung up' }]);
-        default:
-          return same;
-      }
+      // (bridge-failed here: a conversation re-adopted after a restart could not be bridged again)
+      return talking(state, event);
     case 'ended':
       return same;
   }
