@@ -47,6 +47,8 @@ export class CallbackSession implements ChannelHandler {
   private readonly up = new Set<string>();
   /** The slot vanished under us (cancelled/expired): carry out nothing more of the machine's plan. */
   private aborted = false;
+  /** Given up after an ARI outage (abandon()): the reconciliation owns the entry now. */
+  private abandoned = false;
   private ringStartedAt = 0;
   /** The ticket comment the machine asked for, written together with the finish. */
   private pendingComment: string | null = null;
@@ -129,8 +131,30 @@ export class CallbackSession implements ChannelHandler {
     }
   }
 
+  /** The channels of this call that are still up as far as it knows. */
+  channels(): string[] {
+    const ids = [this.agentLegId, ...(this.customerLeg ? [this.customerLeg.channelId] : [])];
+    return ids.filter((id) => !this.ended.has(id));
+  }
+
+  /**
+   * A channel of this call vanished while events could not reach us (an ARI outage, Asterisk restarted):
+   * what happened to it is unknown, so the session must not guess (a made-up hangup would read as the
+   * agent declining or hanging up on the customer). It stops here, without another command or store
+   * write; DeliveryFeature.recover() then plans the entry from the store and the PBX, as after a restart.
+   */
+  abandon(): void {
+    if (this.abandoned) return;
+    this.abandoned = this.aborted = true;
+    this.timers.close();
+    this.deps.router.detach(this.agentLegId);
+    if (this.customerLeg) this.deps.router.detach(this.customerLeg.channelId);
+    this.log.warn('callback lost a call while events were not reaching us; reconciling it with the PBX', { phase: this.flow.state.phase });
+    this.settle();
+  }
+
   handle(event: TelephonyEvent): Promise<void> | void {
-    if (!('channelId' in event)) return;
+    if (!('channelId' in event) || this.abandoned) return;
     const side: Side = event.channelId === this.agentLegId ? 'agent' : 'customer';
     this.log.debug('leg event', { side, event });
     (side === 'agent' ? this.agentLeg : this.customerLeg)?.handle(event);
@@ -360,6 +384,7 @@ export class CallbackSession implements ChannelHandler {
       });
     } catch (err) {
       this.ended.add(legId);
+      if (this.abandoned) return; // the PBX went away meanwhile: the reconciliation closes the leg
       const cause = `the PBX refused the dial: ${(err as Error).message}`;
       await store.delivery.customerDialEnded(this.entry.id, legId, clock.now(), cause, false);
       return { type: 'customer-dial-failed', cause };
@@ -409,7 +434,8 @@ export class CallbackSession implements ChannelHandler {
   }
 
   private afterEvent(state: CallbackState): void {
-    if (state.phase !== 'ended') return;
+    // An abandoned session's channels may already belong to the session that re-adopted them.
+    if (state.phase !== 'ended' || this.abandoned) return;
     this.timers.close();
     this.deps.router.detach(this.agentLegId);
     if (this.customerLeg) this.deps.router.detach(this.customerLeg.channelId);

@@ -37,6 +37,8 @@ export class LiveSession implements ChannelHandler {
   /** A re-adopted conversation whose parties are still in their bridge. */
   private readonly bridged: boolean;
   private agentEnded = false;
+  /** Given up after an ARI outage (abandon()): the reconciliation owns the entry now. */
+  private abandoned = false;
   /** Set synchronously on answer, so a hangup racing the answer is judged right. */
   private agentUp = false;
   private stopListening: () => void = () => undefined;
@@ -118,7 +120,27 @@ export class LiveSession implements ChannelHandler {
     }
   }
 
+  /** The channels of this delivery: the agent's leg and, once known, the caller's. */
+  channels(): string[] {
+    const ids = this.agentEnded ? [] : [this.agentLegId];
+    if (this.callerChannelId && !this.callerGone) ids.push(this.callerChannelId);
+    return ids;
+  }
+
+  /** A channel vanished while events could not reach us: stop without another command or store write
+   *  and leave the entry to DeliveryFeature.recover() (see CallbackSession.abandon). */
+  abandon(): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    this.stopListening();
+    this.deps.router.detach(this.agentLegId);
+    if (this.ownsCallerChannel && this.callerChannelId) this.deps.router.detach(this.callerChannelId);
+    this.log.warn('delivery lost a call while events were not reaching us; reconciling it with the PBX', { phase: this.flow.state.phase });
+    this.settle();
+  }
+
   handle(event: TelephonyEvent): Promise<void> | void {
+    if (this.abandoned) return;
     if ('channelId' in event && event.channelId !== this.agentLegId) return this.callerEvent(event);
     this.agentLeg.handle(event);
     switch (event.type) {
@@ -155,6 +177,7 @@ export class LiveSession implements ChannelHandler {
 
   private async execute(command: LiveCommand): Promise<LiveEvent | void> {
     const { store, clock, telephony, rules, events } = this.deps;
+    if (this.abandoned) return;
     switch (command.type) {
       case 'take-caller': {
         const taken = await this.deps.callers.take(this.entry.id);
@@ -223,7 +246,7 @@ export class LiveSession implements ChannelHandler {
   }
 
   private afterEvent(state: LiveState): void {
-    if (state.phase !== 'ended') return;
+    if (state.phase !== 'ended' || this.abandoned) return;
     this.stopListening();
     this.deps.router.detach(this.agentLegId);
     if (this.ownsCallerChannel && this.callerChannelId) this.deps.router.detach(this.callerChannelId);
