@@ -121,7 +121,10 @@ export class CallbackSession implements ChannelHandler {
       case 'customer-answered':
         return this.flow.dispatch({ type: 'customer-answered' });
       case 'retry':
-        return this.flow.dispatch({ type: 'retry-due' });
+        // When the last attempt ended is not recorded on the open legs: wait the whole delay rather
+        // than ring the customer again right after a restart (they may have just rejected the call).
+        this.timers.set('retry', this.deps.callback.retryDelaySeconds, () => void this.flow.dispatch({ type: 'retry-due' }));
+        return;
       case 'unreached':
         return this.flow.dispatch({ type: 'customer-unreached', cause: cause ?? 'not answered' });
       case 'rebridge':
