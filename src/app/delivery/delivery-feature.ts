@@ -6,7 +6,7 @@ import type { Agent, QueueEntry } from '../../domain/model';
 import type { Store } from '../ports';
 import type { BridgeInfo, ChannelInfo } from '../telephony';
 import { CallbackSession } from './callback-session';
-import type { DeliveryDeps } from './deps';
+import { isUp, type DeliveryDeps } from './deps';
 import { Dispatcher } from './dispatcher';
 import { LiveSession } from './live-session';
 import { AWAY, openCalls, planLegs, type LegPlan } from './reconcile';
@@ -114,6 +114,13 @@ export class DeliveryFeature {
     const away = why === 'start' ? AWAY.restart : AWAY.outage;
     let adopted = 0;
     let ended = 0;
+    // Calls still ours (all their channels survived an ARI outage): a leg answered meanwhile sent its
+    // event into the void; the PBX's channel state tells it again (the sessions ignore a repeat).
+    for (const session of [...this.active.values()]) {
+      for (const channelId of session.channels()) {
+        if (isUp(alive.get(channelId)?.state ?? '')) await session.handle({ type: 'channel-state', channelId, state: 'Up' });
+      }
+    }
     for (const { entry, legs } of await openCalls(store)) {
       if (entry && this.active.has(entry.id)) continue; // still ours: its session heard (or hears) what happened
       const plan = planLegs({ entry, legs, alive, bridges, maxAttempts: this.deps.callback.maxAttempts, away });

@@ -120,6 +120,17 @@ describe('app/delivery: the PBX lost under a running daemon', () => {
     expect(dialled(w, 'agent')).to.have.length(2);
   });
 
+  it('a customer who answered during a short ARI outage (the event lost) is bridged after the reconnect', async () => {
+    await world();
+    const customerLeg = await customerRinging();
+    w.pbx.connected = false;
+    w.pbx.channels.get(customerLeg)!.state = 'Up';
+    await reconnect();
+    expect(w.pbx.ops('addToBridge').map((r) => r.channelIds)).to.deep.equal([[agentLeg, customerLeg]]);
+    expect(slot()).to.include({ state: 'done', attempts: 1 });
+    expect(w.pbx.dials, 'nobody dialled again').to.have.length(2);
+  });
+
   it('a call whose channels all survived a short ARI outage goes on in its own session', async () => {
     await world();
     w.pbx.connected = false;
