@@ -27,6 +27,10 @@ export interface OriginateRequest {
 
 /** Channel variable naming the prompt a daemon process last started on the channel. */
 const PLAYBACK_VAR = 'CALLBACKD_PLAYBACK';
+/** A dial that finds its just created channel not in the app yet is sent again, after 50, 100, … ms
+ *  (about 1.8 s in all). */
+const DIAL_TRIES = 9;
+const DIAL_RETRY_MS = 50;
 
 export class AriTelephony implements Telephony {
   /**
@@ -143,11 +147,20 @@ export class AriTelephony implements Telephony {
         variables,
       } as never),
     );
-    try {
-      await this.call('dial', () => this.conn.api.channels.dial({ channelId: req.channelId, timeout: req.timeoutSeconds }));
-    } catch (err) {
-      await this.hangup(req.channelId).catch(() => undefined);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.call('dial', () => this.conn.api.channels.dial({ channelId: req.channelId, timeout: req.timeoutSeconds }));
+        return;
+      } catch (err) {
+        // Asterisk moves a created channel into the app on a thread of its own: a dial sent at once may
+        // find it "not in Stasis application" yet (seen on a busy PBX, e.g. right after it restarted).
+        if (attempt < DIAL_TRIES && /not in stasis/i.test((err as Error).message)) {
+          await new Promise((resolve) => setTimeout(resolve, DIAL_RETRY_MS * attempt));
+          continue;
+        }
+        await this.hangup(req.channelId).catch(() => undefined);
+        throw err;
+      }
     }
   }
 
