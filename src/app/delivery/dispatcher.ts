@@ -118,7 +118,12 @@ export class Dispatcher {
         cooldowns: this.cooldowns,
         now,
       });
-      if (!assignment) return;
+      if (!assignment) {
+        // One wake timer serves every cool-down and pause: the one that just ran out may not have been
+        // the last (a fast reject pauses the agent 10 s and cools the slot down for 60 s).
+        this.scheduleWake();
+        return;
+      }
       const { entry, agent } = assignment;
       if (entry.kind === 'live' && !this.deps.hasCaller(entry.id)) {
         await this.deps.dropCaller(entry);
