@@ -50,6 +50,8 @@ export class CallbackSession implements ChannelHandler {
   /** Given up after an ARI outage (abandon()): the reconciliation owns the entry now. */
   private abandoned = false;
   private ringStartedAt = 0;
+  /** Why the PBX refused to ring the agent at all (not the agent's miss), if it did. */
+  private ringRefused: string | undefined;
   /** The ticket comment the machine asked for, written together with the finish. */
   private pendingComment: string | null = null;
   private language = 'en';
@@ -107,6 +109,7 @@ export class CallbackSession implements ChannelHandler {
       this.log.info('ringing agent with a callback request');
     } catch (err) {
       this.log.warn('could not ring agent', { error: (err as Error).message });
+      this.ringRefused = (err as Error).message;
       await this.flow.dispatch({ type: 'agent-unreached' });
     }
   }
@@ -243,23 +246,26 @@ export class CallbackSession implements ChannelHandler {
         return;
       case 'return-to-queue': {
         const at = clock.now();
-        const cause = command.missed ? 'agent did not answer' : 'agent declined';
-        await store.delivery.returnToQueue(
-          this.entry.id,
-          this.agent.id,
-          at,
-          { type: command.missed ? 'missed' : 'released' },
-          cause,
-          rules,
-        );
-        const fast = command.missed && at - this.ringStartedAt < this.deps.fastRejectMs;
+        // A dial the PBX refused never reached the phone: no miss for the agent, but a pause like a phone
+        // that rejects at once, so a PBX that keeps refusing cannot make the slot bounce in a tight loop.
+        const refused = this.ringRefused !== undefined;
+        const missed = command.missed && !refused;
+        const cause = refused
+          ? `the PBX refused to ring the agent: ${this.ringRefused}`
+          : missed
+            ? 'agent did not answer'
+            : 'agent declined';
+        await store.delivery.returnToQueue(this.entry.id, this.agent.id, at, { type: missed ? 'missed' : 'released' }, cause, rules);
+        const fast = refused || (missed && at - this.ringStartedAt < this.deps.fastRejectMs);
         const seconds = fast
           ? Math.max(this.deps.rejectPauseSeconds, this.deps.callback.declineCooldownSeconds)
           : this.deps.callback.declineCooldownSeconds;
         events.emit({ type: 'cooldown', entryId: this.entry.id, agentId: this.agent.id, seconds });
         if (fast) events.emit({ type: 'agent-pause', agentId: this.agent.id, seconds: this.deps.rejectPauseSeconds });
         events.emit({ type: 'agent-changed', agentId: this.agent.id });
-        this.log.info(command.missed ? 'agent did not answer the callback offer' : 'agent declined the callback');
+        this.log.info(
+          refused ? 'agent could not be rung' : missed ? 'agent did not answer the callback offer' : 'agent declined the callback',
+        );
         return;
       }
       case 'add-ticket-comment':

@@ -34,6 +34,8 @@ export class LiveSession implements ChannelHandler {
   private readonly flow: Flow<LiveState, LiveEvent, LiveCommand>;
   private readonly log: Logger;
   private ringStartedAt = 0;
+  /** The PBX refused to ring the agent at all: not the agent's miss. */
+  private ringRefused = false;
   /** A re-adopted conversation whose parties are still in their bridge. */
   private readonly bridged: boolean;
   private agentEnded = false;
@@ -101,6 +103,7 @@ export class LiveSession implements ChannelHandler {
       this.log.info('ringing agent for a live caller');
     } catch (err) {
       this.log.warn('could not ring agent', { error: (err as Error).message });
+      this.ringRefused = true;
       await this.flow.dispatch({ type: 'agent-unreached', cause: `dial refused: ${(err as Error).message}` });
     }
   }
@@ -220,11 +223,19 @@ export class LiveSession implements ChannelHandler {
         return;
       case 'give-back': {
         const at = clock.now();
-        await store.delivery.returnToQueue(this.entry.id, this.agent.id, at, { type: command.agent }, command.cause, rules);
-        this.log.info(command.agent === 'missed' ? 'agent did not answer; caller keeps the place' : 'agent released', {
-          cause: command.cause,
-        });
-        if (command.agent === 'missed' && at - this.ringStartedAt < this.deps.fastRejectMs) {
+        // A dial the PBX refused never reached the phone: no miss, but the pause of a phone rejecting at
+        // once, so that a PBX that keeps refusing cannot bounce the caller between offers in a tight loop.
+        const missed = command.agent === 'missed' && !this.ringRefused;
+        await store.delivery.returnToQueue(
+          this.entry.id,
+          this.agent.id,
+          at,
+          { type: missed ? 'missed' : 'released' },
+          command.cause,
+          rules,
+        );
+        this.log.info(missed ? 'agent did not answer; caller keeps the place' : 'agent released', { cause: command.cause });
+        if (this.ringRefused || (missed && at - this.ringStartedAt < this.deps.fastRejectMs)) {
           events.emit({ type: 'agent-pause', agentId: this.agent.id, seconds: this.deps.rejectPauseSeconds });
           events.emit({ type: 'cooldown', entryId: this.entry.id, agentId: this.agent.id, seconds: this.deps.rejectPauseSeconds });
         }
