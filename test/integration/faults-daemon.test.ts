@@ -61,8 +61,8 @@ describe('faults: the daemon killed -9', function () {
     w.login('1001');
     const { agent, agentLeg } = await w.announced(slot, CUSTOMER);
 
-    await w.killAndRestart();
     const mark = w.mark;
+    await w.killAndRestart();
     const caller = await w.answeredAtOnce('+4915112345802');
     await w.playing(agentLeg, 'en/agent-callback-request', { from: mark });
     expect(w.entry(slot)).to.include({ state: 'offered', agent_id: '1001' });
@@ -109,8 +109,8 @@ describe('faults: the daemon killed -9', function () {
     await w.connects(slot, agentLeg, customer);
     const held = await onHold('+4915112345804');
 
-    await w.killAndRestart();
     const mark = w.mark;
+    await w.killAndRestart();
     const caller = await w.answeredAtOnce('+4915112345805');
     await offeredAgain(held, mark);
     expect(
@@ -164,8 +164,8 @@ describe('faults: the daemon killed -9', function () {
     const entryA = w.entryOf('+4915112345808')!;
     const held = await onHold('+4915112345809');
 
-    await w.killAndRestart();
     const mark = w.mark;
+    await w.killAndRestart();
     const caller = await w.answeredAtOnce('+4915112345810');
     await offeredAgain(held, mark);
     await sleep(1000);
