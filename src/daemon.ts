@@ -264,13 +264,17 @@ export class Daemon {
   private async reconcile(why: 'start' | 'reconnect'): Promise<void> {
     try {
       const [channels, bridges] = await Promise.all([this.telephony.listChannels(), this.telephony.listBridges()]);
-      const ended = await this.router.endMissing(new Set(channels.map((c) => c.id)));
-      const calls = await this.delivery.recover(channels, bridges);
+      const alive = new Set(channels.map((c) => c.id));
+      // Calls in delivery that lost a channel unseen are planned from the store, not from made-up hangups.
+      const released = this.delivery.releaseLost(alive);
+      const ended = await this.router.endMissing(alive);
+      const calls = await this.delivery.recover(channels, bridges, why);
       const callers = await this.callers.recover(channels);
       const freed = await this.agents.recover(this.delivery.agentsOnCalls());
       this.log.info(why === 'start' ? 'state reconciled with the PBX at start' : 'state reconciled with the PBX after reconnect', {
         channels: channels.length,
         endedUnseen: ended,
+        callsReleased: released,
         callsAdopted: calls.adopted,
         callsEnded: calls.ended,
         callersAdopted: callers.adopted,

@@ -25,8 +25,28 @@ export interface OriginateRequest {
   variables?: Record<string, string>;
 }
 
+/** Channel variable naming the prompt a daemon process last started on the channel. */
+const PLAYBACK_VAR = 'CALLBACKD_PLAYBACK';
+/** A dial that finds its just created channel not in the app yet is sent again, after 50, 100, … ms
+ *  (about 1.8 s in all). */
+const DIAL_TRIES = 9;
+const DIAL_RETRY_MS = 50;
+
 export class AriTelephony implements Telephony {
-  constructor(private readonly conn: AriConnection) {}
+  /**
+   * Channels this process dialled or saw enter its app. Any other channel it plays to was taken over
+   * from an earlier process (a restart re-adopted it), and a prompt that process started may still be
+   * playing there: Asterisk queues new media behind it (a re-read announcement would wait for the old
+   * one to end, music on hold too), so the first media request stops it (see takeOver).
+   */
+  private readonly known = new Set<string>();
+
+  constructor(private readonly conn: AriConnection) {
+    conn.on((event) => {
+      if (event.type === 'call-entered') this.known.add(event.channelId);
+      else if (event.type === 'call-left' || event.type === 'channel-destroyed') this.known.delete(event.channelId);
+    });
+  }
 
   on(listener: TelephonyListener): () => void {
     return this.conn.on(listener);
@@ -59,15 +79,30 @@ export class AriTelephony implements Telephony {
   }
 
   async play(channelId: string, media: string[], playbackId: string = randomUUID()): Promise<void> {
+    await this.takeOver(channelId);
+    // The id is left on the channel BEFORE the prompt starts, so a process that dies at any moment of it
+    // leaves the id for the next one to stop it. (A failure here shows again in the play request.)
+    await this.call('setPlaybackVar', () =>
+      this.conn.api.channels.setChannelVar({ channelId, variable: PLAYBACK_VAR, value: playbackId }),
+    ).catch(() => undefined);
     await this.call('play', () => this.conn.api.channels.play({ channelId, media, playbackId }));
+  }
+
+  /** The first media request on a channel an earlier process left us stops that process's prompt. */
+  private async takeOver(channelId: string): Promise<void> {
+    if (this.known.has(channelId)) return;
+    this.known.add(channelId);
+    const left = await this.getVariable(channelId, PLAYBACK_VAR).catch(() => undefined);
+    if (left) await this.stopPlayback(left).catch(() => undefined);
   }
 
   stopPlayback(playbackId: string): Promise<void> {
     return this.call('stopPlayback', () => this.conn.api.playbacks.stop({ playbackId }));
   }
 
-  startMoh(channelId: string, mohClass?: string): Promise<void> {
-    return this.call('startMoh', () => this.conn.api.channels.startMoh(mohClass ? { channelId, mohClass } : { channelId }));
+  async startMoh(channelId: string, mohClass?: string): Promise<void> {
+    await this.takeOver(channelId);
+    await this.call('startMoh', () => this.conn.api.channels.startMoh(mohClass ? { channelId, mohClass } : { channelId }));
   }
 
   stopMoh(channelId: string): Promise<void> {
@@ -102,6 +137,7 @@ export class AriTelephony implements Telephony {
     const variables: Record<string, string> = {};
     if (req.callerId) variables['CONNECTEDLINE(num)'] = variables['CALLERID(num)'] = req.callerId;
     if (req.callerName) variables['CONNECTEDLINE(name)'] = variables['CALLERID(name)'] = req.callerName;
+    this.known.add(req.channelId);
     await this.call('create', () =>
       this.conn.api.channels.create({
         endpoint: req.endpoint,
@@ -111,16 +147,28 @@ export class AriTelephony implements Telephony {
         variables,
       } as never),
     );
-    try {
-      await this.call('dial', () => this.conn.api.channels.dial({ channelId: req.channelId, timeout: req.timeoutSeconds }));
-    } catch (err) {
-      await this.hangup(req.channelId).catch(() => undefined);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.call('dial', () => this.conn.api.channels.dial({ channelId: req.channelId, timeout: req.timeoutSeconds }));
+        return;
+      } catch (err) {
+        // Asterisk moves a created channel into the app on a thread of its own: a dial sent at once may
+        // find it "not in Stasis application" yet (seen on a busy PBX, e.g. right after it restarted).
+        if (attempt < DIAL_TRIES && /not in stasis/i.test((err as Error).message)) {
+          await new Promise((resolve) => setTimeout(resolve, DIAL_RETRY_MS * attempt));
+          continue;
+        }
+        await this.hangup(req.channelId).catch(() => undefined);
+        throw err;
+      }
     }
   }
 
   async listChannels(): Promise<ChannelInfo[]> {
     const channels = await this.call('listChannels', () => this.conn.api.channels.list());
+    // Ends unseen during an outage would otherwise stay in `known` for good.
+    const alive = new Set(channels.map((c) => c.id));
+    for (const id of this.known) if (!alive.has(id)) this.known.delete(id);
     return channels.map((c) => {
       const raw = c as unknown as { creationtime?: string; dialplan?: { exten?: string; app_name?: string; app_data?: string } };
       return {
@@ -173,8 +221,9 @@ export class AriTelephony implements Telephony {
     await this.call('createBridge', () => this.conn.api.bridges.create({ type: 'mixing', bridgeId }));
   }
 
-  addToBridge(bridgeId: string, channelIds: string[]): Promise<void> {
-    return this.call('addToBridge', () => this.conn.api.bridges.addChannel({ bridgeId, channel: channelIds }));
+  async addToBridge(bridgeId: string, channelIds: string[]): Promise<void> {
+    for (const channelId of channelIds) await this.takeOver(channelId);
+    await this.call('addToBridge', () => this.conn.api.bridges.addChannel({ bridgeId, channel: channelIds }));
   }
 
   destroyBridge(bridgeId: string): Promise<void> {

@@ -93,17 +93,23 @@ export function createAppStore(s: SqliteStore, opts: AppStoreOptions): SqliteApp
       comments: (ticketId) => r('ticket comments', () => s.tickets.comments(ticketId)),
     },
     watchExternalChanges: (onChange) => {
-      // data_version changes whenever ANOTHER connection commits; our own commits leave it alone.
-      let last: number | undefined;
+      // data_version changes whenever ANOTHER connection commits; our own commits leave it alone. The
+      // baseline is read now, not at the first tick: a change committed before that tick (an agent
+      // logged in by the CLI just after the daemon started) would otherwise become the baseline unseen.
+      const version = (): number | undefined => {
+        try {
+          return s.db.pragma('data_version', { simple: true }) as number;
+        } catch {
+          return undefined; // locked or closing: look again next time
+        }
+      };
+      let last = closed ? undefined : version();
       const timer = setInterval(() => {
         if (closed) return;
-        try {
-          const v = s.db.pragma('data_version', { simple: true }) as number;
-          if (last !== undefined && v !== last) onChange();
-          last = v;
-        } catch {
-          /* locked or closing: look again next time */
-        }
+        const v = version();
+        if (v === undefined) return;
+        if (last !== undefined && v !== last) onChange();
+        last = v;
       }, opts.watchIntervalMs ?? 500);
       timer.unref();
       return () => clearInterval(timer);

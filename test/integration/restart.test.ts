@@ -1,21 +1,14 @@
 // The daemon killed -9 with callers on hold and callbacks pending, and Asterisk going away for a
 // minute: nothing is lost, waiting callers keep their place, calls go on.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { openStore } from '../../src/store/sqlite-store';
 import { ari, ownsSandbox, requireAsterisk } from './harness/env';
 import { dial, eventually, hears, openEntry } from './harness/caller-steps';
+import { DaemonProcess, killAllDaemons, query, seededDatabase } from './harness/daemon-process';
+import { startSandbox, stopSandbox } from './harness/sandbox';
 import { DID_EN, startTestDaemon, type TestDaemon } from './harness/test-daemon';
 import { type TestCall, TestLine } from './harness/test-line';
-
-const run = promisify(execFile);
-const root = path.resolve(__dirname, '../..');
 
 interface Row {
   id: string;
@@ -54,81 +47,18 @@ describe('restart and outages', function () {
   describe('kill -9 of the daemon process', () => {
     let dir: string;
     let dbPath: string;
-    let child: ChildProcess | undefined;
-    /** Everything the daemon processes logged in this test. */
-    let logs = '';
+    let child: DaemonProcess | undefined;
 
-    beforeEach(() => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callbackd-restart-'));
-      dbPath = path.join(dir, 'callbackd.db');
-      const store = openStore(dbPath);
-      store.queues.upsert({ name: 'support', maxWaitSeconds: null, overflow: 'hangup', mohClass: 'default' });
-      store.numbers.upsert({
-        did: DID_EN,
-        kind: 'voice',
-        queue: 'support',
-        callbackEnabled: true,
-        callbackLanguage: 'en',
-        callbackGreeting: null,
-        confirmationGreeting: null,
-        outboundTrunk: null,
-      });
-      store.close();
-    });
-    afterEach(() => {
-      child?.kill('SIGKILL');
+    beforeEach(() => ({ dir, dbPath } = seededDatabase('callbackd-restart-')));
+    afterEach(async () => {
+      await killAllDaemons();
+      child = undefined;
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    /** `callbackd start` as a real separate process; resolves once it logged that it started. */
-    async function startProcess(): Promise<ChildProcess> {
-      const p = spawn(path.join(root, 'bin/callbackd'), ['start'], {
-        env: {
-          ...process.env,
-          CALLBACKD_ARI_URL: ari.url,
-          CALLBACKD_ARI_USER: ari.user,
-          CALLBACKD_ARI_PASSWORD: ari.password,
-          CALLBACKD_DB_PATH: dbPath,
-          CALLBACKD_LOG_FORMAT: 'json',
-          CALLBACKD_METRICS_BIND: '',
-          CALLBACKD_IVR_OFFER_DELAY_SECONDS: '1',
-          CALLBACKD_IVR_OFFER_INTERVAL_SECONDS: '2',
-          CALLBACKD_IVR_MENU_TIMEOUT_SECONDS: '4',
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let log = '';
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`daemon did not start: ${log}`)), 20_000);
-        p.stderr.on('data', (chunk: Buffer) => {
-          log += chunk.toString();
-          logs += chunk.toString();
-          if (log.includes('"callbackd started"')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        p.on('exit', (code) => reject(new Error(`daemon exited with ${code}: ${log}`)));
-      });
-      return p;
-    }
-
-    const rows = (): Row[] => {
-      const db = new Database(dbPath, { readonly: true });
-      try {
-        return db.prepare('SELECT * FROM queue_entries ORDER BY entered_at').all() as Row[];
-      } finally {
-        db.close();
-      }
-    };
-    const rowOf = (callerId: string) => {
-      const db = new Database(dbPath, { readonly: true });
-      try {
-        return db.prepare('SELECT * FROM queue_entries WHERE caller_id = ?').get(callerId) as Row | undefined;
-      } finally {
-        db.close();
-      }
-    };
+    const startProcess = () => DaemonProcess.start({ dbPath });
+    const rows = (): Row[] => query<Row>(dbPath, 'SELECT * FROM queue_entries ORDER BY entered_at');
+    const rowOf = (callerId: string): Row | undefined => query<Row>(dbPath, 'SELECT * FROM queue_entries WHERE caller_id = ?', callerId)[0];
 
     /** Lets the test line see what the daemon plays on its side of a call. */
     async function watch(channelId: string): Promise<void> {
@@ -149,7 +79,7 @@ describe('restart and outages', function () {
     }
 
     it('loses no request and re-adopts the caller on hold at the same place', async () => {
-      child = await startProcess();
+      const first = (child = await startProcess());
       const a = await callAndWait('+4915112345750');
       await hearsOn(a.daemonChannel, 'en/offer');
       await a.call.press('1');
@@ -157,8 +87,7 @@ describe('restart and outages', function () {
       const b = await callAndWait('+4915112345751');
       const before = rowOf('+4915112345751')!;
 
-      child.kill('SIGKILL');
-      await new Promise((r) => child!.once('exit', r));
+      await child.kill();
       const mark = line.recorder.events.length;
       child = await startProcess();
 
@@ -170,20 +99,18 @@ describe('restart and outages', function () {
       const open = rows().filter((r) => ['pending', 'waiting'].includes(r.state));
       expect(open.map((r) => r.callback_number)).to.deep.equal(['+4915112345750', '+4915112345751']);
 
-      child.kill('SIGTERM');
-      const code = await new Promise<number | null>((r) => child!.once('exit', r));
-      expect(code, 'SIGTERM shuts down cleanly').to.equal(0);
-      child = undefined;
-      expect(logs).to.include('"callbackd started"');
-      expect(logs, 'the ARI password is never logged').to.not.include(ari.password);
+      expect(await child.stop(), 'SIGTERM shuts down cleanly').to.equal(0);
+      for (const p of [first, child]) {
+        expect(p.log).to.include('"callbackd started"');
+        expect(p.log, 'the ARI password is never logged').to.not.include(ari.password);
+      }
     });
 
     it('a caller who hung up while no daemon ran is closed as left at the next start', async () => {
       child = await startProcess();
       const c = await callAndWait('+4915112345752');
       await hearsOn(c.daemonChannel, 'en/offer'); // on hold, being served
-      child.kill('SIGKILL');
-      await new Promise((r) => child!.once('exit', r));
+      await child.kill();
       await c.call.hangup();
       child = await startProcess();
       await eventually(() => rowOf('+4915112345752')?.state === 'left', 'entry closed');
@@ -204,11 +131,11 @@ describe('restart and outages', function () {
       await hears(d, caller, 'en/welcome');
       const entryId = openEntry(d, caller)!.id;
       const mark = d.events.events.length;
-      await run('bash', [path.join(root, 'scripts/asterisk-sandbox'), 'stop'], { timeout: 30_000 });
+      await stopSandbox();
       await eventually(async () => (await readyz()) === 503, '/readyz 503 while Asterisk is down', 15_000);
       expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status, 'alive all the same').to.equal(200);
       await new Promise((r) => setTimeout(r, 60_000));
-      await run('bash', [path.join(root, 'scripts/asterisk-sandbox'), 'start'], { timeout: 60_000 });
+      await startSandbox();
       await d.events.waitFor((e) => e.type === 'connected' && e.reconnect, { from: mark, timeoutMs: 60_000, what: 'reconnect' });
       await eventually(async () => (await readyz()) === 200, '/readyz 200 once Asterisk is back', 15_000);
       await line.recorder.waitFor((e) => e.type === 'connected' && e.reconnect, { timeoutMs: 60_000, what: 'test line reconnect' });

@@ -50,9 +50,10 @@ export class AgentsFeature {
     this.stopped = false;
     this.unsubscribe.push(this.deps.events.on('agent-changed', ({ agentId }) => void this.settle(agentId)));
     this.schedulePoll();
+    void this.resumeWrapUps();
   }
 
-  /** Idempotent. Wrap-ups pending in the store end at the next start (recover). */
+  /** Idempotent. Wrap-ups pending in the store are armed again at the next start, for what is left. */
   stop(): void {
     this.stopped = true;
     this.poll?.cancel();
@@ -68,17 +69,32 @@ export class AgentsFeature {
     return agent;
   }
 
-  /** After a restart: agents marked ringing/busy/wrap-up without a live call of ours are free again;
-   *  agents whose call is still up (re-adopted by delivery) stay as they are. */
+  /** After a restart: agents marked ringing/busy without a live call of ours are free again; agents
+   *  whose call is still up (re-adopted by delivery) stay as they are. An agent in wrap-up has no call
+   *  by definition and keeps the rest of it: a restart must not hand them the next caller early (the
+   *  timer is armed again from when the wrap-up began, at start or at once after a reconnect). */
   async recover(onCall: ReadonlySet<string>): Promise<number> {
     let freed = 0;
     for (const agent of await this.deps.store.agents.list()) {
-      if (onCall.has(agent.id) || !['ringing', 'busy', 'wrap-up'].includes(agent.state)) continue;
+      if (agent.state === 'wrap-up') {
+        if (!this.stopped) this.armWrapUp(agent);
+        continue;
+      }
+      if (onCall.has(agent.id) || !['ringing', 'busy'].includes(agent.state)) continue;
       await this.apply(agent.id, { type: 'recovered' });
       freed++;
     }
     if (freed > 0) this.deps.log.info('agents without a call of ours are available again', { freed });
     return freed;
+  }
+
+  /** Wrap-ups found in the store at start (a restart lost their timers): each ends when it would have. */
+  private async resumeWrapUps(): Promise<void> {
+    try {
+      for (const agent of await this.deps.store.agents.list()) if (agent.state === 'wrap-up') this.armWrapUp(agent);
+    } catch (err) {
+      this.deps.log.error('wrap-ups could not be resumed', { error: (err as Error).message });
+    }
   }
 
   /** Reacts to the agent's stored state: a wrap-up gets its timer, a free agent a dispatch round. */

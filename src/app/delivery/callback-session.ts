@@ -37,7 +37,11 @@ export class CallbackSession implements ChannelHandler {
   private readonly up = new Set<string>();
   /** The slot vanished under us (cancelled/expired): carry out nothing more of the machine's plan. */
   private aborted = false;
+  /** Given up after an ARI outage (abandon()): the reconciliation owns the entry now. */
+  private abandoned = false;
   private ringStartedAt = 0;
+  /** Why the PBX refused to ring the agent at all (not the agent's miss), if it did. */
+  private ringRefused: string | undefined;
   /** The ticket comment the machine asked for, written together with the finish. */
   private pendingComment: string | null = null;
   private language = 'en';
@@ -95,6 +99,7 @@ export class CallbackSession implements ChannelHandler {
       this.log.info('ringing agent with a callback request');
     } catch (err) {
       this.log.warn('could not ring agent', { error: (err as Error).message });
+      this.ringRefused = (err as Error).message;
       await this.flow.dispatch({ type: 'agent-unreached' });
     }
   }
@@ -109,7 +114,10 @@ export class CallbackSession implements ChannelHandler {
       case 'customer-answered':
         return this.flow.dispatch({ type: 'customer-answered' });
       case 'retry':
-        return this.flow.dispatch({ type: 'retry-due' });
+        // When the last attempt ended is not recorded on the open legs: wait the whole delay rather
+        // than ring the customer again right after a restart (they may have just rejected the call).
+        this.timers.set('retry', this.deps.callback.retryDelaySeconds, () => void this.flow.dispatch({ type: 'retry-due' }));
+        return;
       case 'unreached':
         return this.flow.dispatch({ type: 'customer-unreached', cause: cause ?? 'not answered' });
       case 'rebridge':
@@ -119,8 +127,30 @@ export class CallbackSession implements ChannelHandler {
     }
   }
 
+  /** The channels of this call that are still up as far as it knows. */
+  channels(): string[] {
+    const ids = [this.agentLegId, ...(this.customerLeg ? [this.customerLeg.channelId] : [])];
+    return ids.filter((id) => !this.ended.has(id));
+  }
+
+  /**
+   * A channel of this call vanished while events could not reach us (an ARI outage, Asterisk restarted):
+   * what happened to it is unknown, so the session must not guess (a made-up hangup would read as the
+   * agent declining or hanging up on the customer). It stops here, without another command or store
+   * write; DeliveryFeature.recover() then plans the entry from the store and the PBX, as after a restart.
+   */
+  abandon(): void {
+    if (this.abandoned) return;
+    this.abandoned = this.aborted = true;
+    this.timers.close();
+    this.deps.router.detach(this.agentLegId);
+    if (this.customerLeg) this.deps.router.detach(this.customerLeg.channelId);
+    this.log.warn('callback lost a call while events were not reaching us; reconciling it with the PBX', { phase: this.flow.state.phase });
+    this.settle();
+  }
+
   handle(event: TelephonyEvent): Promise<void> | void {
-    if (!('channelId' in event)) return;
+    if (!('channelId' in event) || this.abandoned) return;
     const side: Side = event.channelId === this.agentLegId ? 'agent' : 'customer';
     this.log.debug('leg event', { side, event });
     (side === 'agent' ? this.agentLeg : this.customerLeg)?.handle(event);
@@ -206,23 +236,26 @@ export class CallbackSession implements ChannelHandler {
         return;
       case 'return-to-queue': {
         const at = clock.now();
-        const cause = command.missed ? 'agent did not answer' : 'agent declined';
-        await store.delivery.returnToQueue(
-          this.entry.id,
-          this.agent.id,
-          at,
-          { type: command.missed ? 'missed' : 'released' },
-          cause,
-          rules,
-        );
-        const fast = command.missed && at - this.ringStartedAt < this.deps.fastRejectMs;
+        // A dial the PBX refused never reached the phone: no miss for the agent, but a pause like a phone
+        // that rejects at once, so a PBX that keeps refusing cannot make the slot bounce in a tight loop.
+        const refused = this.ringRefused !== undefined;
+        const missed = command.missed && !refused;
+        const cause = refused
+          ? `the PBX refused to ring the agent: ${this.ringRefused}`
+          : missed
+            ? 'agent did not answer'
+            : 'agent declined';
+        await store.delivery.returnToQueue(this.entry.id, this.agent.id, at, { type: missed ? 'missed' : 'released' }, cause, rules);
+        const fast = refused || (missed && at - this.ringStartedAt < this.deps.fastRejectMs);
         const seconds = fast
           ? Math.max(this.deps.rejectPauseSeconds, this.deps.callback.declineCooldownSeconds)
           : this.deps.callback.declineCooldownSeconds;
         events.emit({ type: 'cooldown', entryId: this.entry.id, agentId: this.agent.id, seconds });
         if (fast) events.emit({ type: 'agent-pause', agentId: this.agent.id, seconds: this.deps.rejectPauseSeconds });
         events.emit({ type: 'agent-changed', agentId: this.agent.id });
-        this.log.info(command.missed ? 'agent did not answer the callback offer' : 'agent declined the callback');
+        this.log.info(
+          refused ? 'agent could not be rung' : missed ? 'agent did not answer the callback offer' : 'agent declined the callback',
+        );
         return;
       }
       case 'add-ticket-comment':
@@ -351,6 +384,7 @@ export class CallbackSession implements ChannelHandler {
       });
     } catch (err) {
       this.ended.add(legId);
+      if (this.abandoned) return; // the PBX went away meanwhile: the reconciliation closes the leg
       const cause = `the PBX refused the dial: ${(err as Error).message}`;
       await store.delivery.customerDialEnded(this.entry.id, legId, clock.now(), cause, false);
       return { type: 'customer-dial-failed', cause };
@@ -400,7 +434,8 @@ export class CallbackSession implements ChannelHandler {
   }
 
   private afterEvent(state: CallbackState): void {
-    if (state.phase !== 'ended') return;
+    // An abandoned session's channels may already belong to the session that re-adopted them.
+    if (state.phase !== 'ended' || this.abandoned) return;
     this.timers.close();
     this.deps.router.detach(this.agentLegId);
     if (this.customerLeg) this.deps.router.detach(this.customerLeg.channelId);

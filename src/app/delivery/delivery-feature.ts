@@ -6,10 +6,10 @@ import type { Agent, QueueEntry } from '../../domain/model';
 import type { Store } from '../ports';
 import type { BridgeInfo, ChannelInfo } from '../telephony';
 import { CallbackSession } from './callback-session';
-import type { DeliveryDeps } from './deps';
+import { isUp, type DeliveryDeps } from './deps';
 import { Dispatcher } from './dispatcher';
 import { LiveSession } from './live-session';
-import { openCalls, planLegs, type LegPlan } from './reconcile';
+import { AWAY, openCalls, planLegs, type LegPlan } from './reconcile';
 
 export interface DeliveryFeatureDeps extends DeliveryDeps {
   store: Pick<Store, 'delivery' | 'directory' | 'callers' | 'agents' | 'watchExternalChanges'>;
@@ -29,6 +29,8 @@ export class DeliveryFeature {
       log: deps.log,
       events: deps.events,
       hasCaller: (entryId) => deps.hasCaller(entryId),
+      // While ARI is down a dial can only fail, and that would count as the agent's miss.
+      canDeliver: () => deps.telephony.connected,
       dropCaller: async (entry) => {
         await deps.store.callers.leave(entry.id, deps.clock.now(), 'abandoned');
         deps.log.info('waiting place without a call closed', { entryId: entry.id });
@@ -77,18 +79,51 @@ export class DeliveryFeature {
 
   private track(entryId: string, session: CallbackSession | LiveSession): void {
     this.active.set(entryId, session);
-    void session.done.finally(() => this.active.delete(entryId));
+    // Only this session: after abandon() the entry may already have its re-adopting successor.
+    void session.done.finally(() => {
+      if (this.active.get(entryId) === session) this.active.delete(entryId);
+    });
   }
 
-  /** Compares our open legs with the PBX and re-adopts or ends each call in flight (reconcile.ts). */
-  async recover(channels: readonly ChannelInfo[], bridges: readonly BridgeInfo[]): Promise<{ adopted: number; ended: number }> {
+  /**
+   * After an ARI outage, before anything else is reconciled: sessions that lost a channel while events
+   * could not reach us give up (abandon()), so that no made-up hangup is judged as the agent's or the
+   * customer's doing, and recover() plans their entries like those of a restart. Sessions whose
+   * channels are all still up go on. Returns how many gave up.
+   */
+  releaseLost(alive: ReadonlySet<string>): number {
+    let released = 0;
+    for (const [entryId, session] of [...this.active]) {
+      if (session.channels().every((id) => alive.has(id))) continue;
+      this.active.delete(entryId);
+      session.abandon();
+      released++;
+    }
+    return released;
+  }
+
+  /** Compares our open legs with the PBX and re-adopts or ends each call in flight (reconcile.ts);
+   *  `why` words the causes of what ended unseen. */
+  async recover(
+    channels: readonly ChannelInfo[],
+    bridges: readonly BridgeInfo[],
+    why: 'start' | 'reconnect' = 'start',
+  ): Promise<{ adopted: number; ended: number }> {
     const { store, log } = this.deps;
     const alive = new Map(channels.map((c) => [c.id, c]));
+    const away = why === 'start' ? AWAY.restart : AWAY.outage;
     let adopted = 0;
     let ended = 0;
+    // Calls still ours (all their channels survived an ARI outage): a leg answered meanwhile sent its
+    // event into the void; the PBX's channel state tells it again (the sessions ignore a repeat).
+    for (const session of [...this.active.values()]) {
+      for (const channelId of session.channels()) {
+        if (isUp(alive.get(channelId)?.state ?? '')) await session.handle({ type: 'channel-state', channelId, state: 'Up' });
+      }
+    }
     for (const { entry, legs } of await openCalls(store)) {
       if (entry && this.active.has(entry.id)) continue; // still ours: its session heard (or hears) what happened
-      const plan = planLegs({ entry, legs, alive, bridges, maxAttempts: this.deps.callback.maxAttempts });
+      const plan = planLegs({ entry, legs, alive, bridges, maxAttempts: this.deps.callback.maxAttempts, away });
       const entryId = legs[0].entryId;
       try {
         if (plan.kind === 'end') {
@@ -114,7 +149,7 @@ export class DeliveryFeature {
     else if (plan.how === 'give-back' && plan.agentId)
       await store.delivery.returnToQueue(entryId, plan.agentId, at, { type: 'released' }, plan.cause, rules);
     else await store.delivery.returnAfterFault(entryId, plan.agentId, at, plan.cause, rules);
-    log.info('call in flight ended after restart', { entryId, cause: plan.cause, hungUp: plan.hangup.length });
+    log.info('call in flight ended unseen, closed', { entryId, cause: plan.cause, hungUp: plan.hangup.length });
     if (plan.agentId) events.emit({ type: 'agent-changed', agentId: plan.agentId });
     events.emit({ type: 'dispatch-needed', reason: 'call in flight ended' });
   }

@@ -37,8 +37,8 @@ export interface DeliveryDeps {
 export const isUp = (state: string): boolean => state === 'Up';
 
 /** How a re-adopted callback goes on: announce the request again, bridge the customer who answered
- *  while we were away, dial the next attempt, tell the agent the customer did not answer, or put two
- *  talking parties back into one bridge. */
+ *  while we were away, dial the next attempt (after the retry delay), tell the agent the customer did
+ *  not answer, or put two talking parties back into one bridge. */
 export type ResumeStep = 'announce' | 'customer-answered' | 'retry' | 'unreached' | 'rebridge';
 
 /** Where a re-adopted execution continues (see reconcile.ts). */

@@ -16,6 +16,8 @@ export interface DispatcherDeps {
   events: AppEvents;
   /** Whether a live entry's caller is on the line in this process (others cannot be delivered). */
   hasCaller(entryId: string): boolean;
+  /** False while the PBX cannot be reached: no offers then (the reconnect asks for a round). */
+  canDeliver?: () => boolean;
   /** A live entry whose caller is not here: close it. */
   dropCaller(entry: QueueEntry): Promise<void>;
   /** Offers `entry` to `agent` (store transition + session); false when the offer was refused because
@@ -106,7 +108,7 @@ export class Dispatcher {
 
   private async round(): Promise<void> {
     for (;;) {
-      if (this.stopped) return;
+      if (this.stopped || this.deps.canDeliver?.() === false) return;
       const now = this.deps.clock.now();
       this.prune(now);
       const { entries, agents } = await this.deps.store.delivery.snapshot();
@@ -117,7 +119,12 @@ export class Dispatcher {
         cooldowns: this.cooldowns,
         now,
       });
-      if (!assignment) return;
+      if (!assignment) {
+        // One wake timer serves every cool-down and pause: the one that just ran out may not have been
+        // the last (a fast reject pauses the agent 10 s and cools the slot down for 60 s).
+        this.scheduleWake();
+        return;
+      }
       const { entry, agent } = assignment;
       if (entry.kind === 'live' && !this.deps.hasCaller(entry.id)) {
         await this.deps.dropCaller(entry);

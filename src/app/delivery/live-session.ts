@@ -34,9 +34,13 @@ export class LiveSession implements ChannelHandler {
   private readonly flow: Flow<LiveState, LiveEvent, LiveCommand>;
   private readonly log: Logger;
   private ringStartedAt = 0;
+  /** The PBX refused to ring the agent at all: not the agent's miss. */
+  private ringRefused = false;
   /** A re-adopted conversation whose parties are still in their bridge. */
   private readonly bridged: boolean;
   private agentEnded = false;
+  /** Given up after an ARI outage (abandon()): the reconciliation owns the entry now. */
+  private abandoned = false;
   /** Set synchronously on answer, so a hangup racing the answer is judged right. */
   private agentUp = false;
   private stopListening: () => void = () => undefined;
@@ -99,6 +103,7 @@ export class LiveSession implements ChannelHandler {
       this.log.info('ringing agent for a live caller');
     } catch (err) {
       this.log.warn('could not ring agent', { error: (err as Error).message });
+      this.ringRefused = true;
       await this.flow.dispatch({ type: 'agent-unreached', cause: `dial refused: ${(err as Error).message}` });
     }
   }
@@ -118,7 +123,27 @@ export class LiveSession implements ChannelHandler {
     }
   }
 
+  /** The channels of this delivery: the agent's leg and, once known, the caller's. */
+  channels(): string[] {
+    const ids = this.agentEnded ? [] : [this.agentLegId];
+    if (this.callerChannelId && !this.callerGone) ids.push(this.callerChannelId);
+    return ids;
+  }
+
+  /** A channel vanished while events could not reach us: stop without another command or store write
+   *  and leave the entry to DeliveryFeature.recover() (see CallbackSession.abandon). */
+  abandon(): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    this.stopListening();
+    this.deps.router.detach(this.agentLegId);
+    if (this.ownsCallerChannel && this.callerChannelId) this.deps.router.detach(this.callerChannelId);
+    this.log.warn('delivery lost a call while events were not reaching us; reconciling it with the PBX', { phase: this.flow.state.phase });
+    this.settle();
+  }
+
   handle(event: TelephonyEvent): Promise<void> | void {
+    if (this.abandoned) return;
     if ('channelId' in event && event.channelId !== this.agentLegId) return this.callerEvent(event);
     this.agentLeg.handle(event);
     switch (event.type) {
@@ -155,6 +180,7 @@ export class LiveSession implements ChannelHandler {
 
   private async execute(command: LiveCommand): Promise<LiveEvent | void> {
     const { store, clock, telephony, rules, events } = this.deps;
+    if (this.abandoned) return;
     switch (command.type) {
       case 'take-caller': {
         const taken = await this.deps.callers.take(this.entry.id);
@@ -197,11 +223,19 @@ export class LiveSession implements ChannelHandler {
         return;
       case 'give-back': {
         const at = clock.now();
-        await store.delivery.returnToQueue(this.entry.id, this.agent.id, at, { type: command.agent }, command.cause, rules);
-        this.log.info(command.agent === 'missed' ? 'agent did not answer; caller keeps the place' : 'agent released', {
-          cause: command.cause,
-        });
-        if (command.agent === 'missed' && at - this.ringStartedAt < this.deps.fastRejectMs) {
+        // A dial the PBX refused never reached the phone: no miss, but the pause of a phone rejecting at
+        // once, so that a PBX that keeps refusing cannot bounce the caller between offers in a tight loop.
+        const missed = command.agent === 'missed' && !this.ringRefused;
+        await store.delivery.returnToQueue(
+          this.entry.id,
+          this.agent.id,
+          at,
+          { type: missed ? 'missed' : 'released' },
+          command.cause,
+          rules,
+        );
+        this.log.info(missed ? 'agent did not answer; caller keeps the place' : 'agent released', { cause: command.cause });
+        if (this.ringRefused || (missed && at - this.ringStartedAt < this.deps.fastRejectMs)) {
           events.emit({ type: 'agent-pause', agentId: this.agent.id, seconds: this.deps.rejectPauseSeconds });
           events.emit({ type: 'cooldown', entryId: this.entry.id, agentId: this.agent.id, seconds: this.deps.rejectPauseSeconds });
         }
@@ -223,7 +257,7 @@ export class LiveSession implements ChannelHandler {
   }
 
   private afterEvent(state: LiveState): void {
-    if (state.phase !== 'ended') return;
+    if (state.phase !== 'ended' || this.abandoned) return;
     this.stopListening();
     this.deps.router.detach(this.agentLegId);
     if (this.ownsCallerChannel && this.callerChannelId) this.deps.router.detach(this.callerChannelId);

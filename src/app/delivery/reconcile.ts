@@ -25,12 +25,15 @@ export interface PlanInput {
   alive: ReadonlyMap<string, ChannelInfo>;
   bridges: readonly BridgeInfo[];
   maxAttempts: number;
+  /** How the causes say why we could not see the end: after a restart (default) or an ARI outage. */
+  away?: string;
 }
 
-const AWAY = 'while callbackd was not running';
+/** The words of the causes for legs that ended unseen, after a restart and after an ARI outage. */
+export const AWAY = { restart: 'while callbackd was not running', outage: 'while the connection to Asterisk was lost' } as const;
 
 /** Pure decision for one entry's open legs (unit-tested as a table). */
-export function planLegs({ entry, legs, alive, bridges, maxAttempts }: PlanInput): LegPlan {
+export function planLegs({ entry, legs, alive, bridges, maxAttempts, away = AWAY.restart }: PlanInput): LegPlan {
   const agentLeg = legs.find((l) => l.role === 'agent');
   const customerLeg = [...legs].reverse().find((l) => l.role === 'customer');
   const callerLeg = legs.find((l) => l.role === 'caller');
@@ -46,11 +49,11 @@ export function planLegs({ entry, legs, alive, bridges, maxAttempts }: PlanInput
     how,
   });
 
-  if (!entry || !agentLeg) return end(`legs without a call ${AWAY}`, 'fault');
+  if (!entry || !agentLeg) return end(`legs without a call ${away}`, 'fault');
 
   switch (entry.state) {
     case 'offered':
-      if (!isAlive(agentLeg)) return end(`agent leg ended ${AWAY}`, 'fault');
+      if (!isAlive(agentLeg)) return end(`agent leg ended ${away}`, 'fault');
       return {
         kind: 'callback',
         agentLegId: agentLeg.id,
@@ -58,7 +61,7 @@ export function planLegs({ entry, legs, alive, bridges, maxAttempts }: PlanInput
         then: up(agentLeg) ? 'announce' : undefined,
       };
     case 'dialing': {
-      if (!isAlive(agentLeg)) return end(`agent leg ended ${AWAY}`, 'fault');
+      if (!isAlive(agentLeg)) return end(`agent leg ended ${away}`, 'fault');
       const base = { agentLegId: agentLeg.id, kind: 'callback' as const };
       if (customerLeg && customerLeg.state !== 'ended') {
         if (isAlive(customerLeg)) {
@@ -72,7 +75,7 @@ export function planLegs({ entry, legs, alive, bridges, maxAttempts }: PlanInput
         }
         // It rang and ended unseen; the agent is still there to hear it.
         const state = resumedCallbackState({ phase: 'dialing-customer', attempts: entry.attempts + 1 });
-        return { ...base, resume: { state, upLegs: [agentLeg.id] }, then: 'unreached', cause: `no answer (the call ended ${AWAY})` };
+        return { ...base, resume: { state, upLegs: [agentLeg.id] }, then: 'unreached', cause: `no answer (the call ended ${away})` };
       }
       if (entry.attempts >= maxAttempts) {
         const state = resumedCallbackState({ phase: 'dialing-customer', attempts: entry.attempts });
@@ -83,7 +86,7 @@ export function planLegs({ entry, legs, alive, bridges, maxAttempts }: PlanInput
     }
     case 'done': {
       const other = entry.kind === 'callback' ? customerLeg : callerLeg;
-      if (!isAlive(agentLeg) || !isAlive(other)) return end(`the call ended ${AWAY}`, 'conversation');
+      if (!isAlive(agentLeg) || !isAlive(other)) return end(`the call ended ${away}`, 'conversation');
       const bridge = bridges.find((b) => b.channelIds.includes(agentLeg.id)) ?? bridges.find((b) => b.id === agentLeg.bridgeId);
       if (entry.kind === 'live') {
         const bridged = bridge !== undefined && bridge.channelIds.includes(agentLeg.id) && bridge.channelIds.includes(other.id);
@@ -103,9 +106,9 @@ export function planLegs({ entry, legs, alive, bridges, maxAttempts }: PlanInput
     }
     case 'waiting':
       // The agent was ringing for a live caller: stop it, no blame; the caller keeps the place.
-      return end(`offer interrupted ${AWAY}`, 'give-back');
+      return end(`offer interrupted ${away}`, 'give-back');
     default:
-      return end(`legs of a ${entry.state} entry ${AWAY}`, 'fault');
+      return end(`legs of a ${entry.state} entry ${away}`, 'fault');
   }
 }
 

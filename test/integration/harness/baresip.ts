@@ -197,6 +197,18 @@ export class Baresip {
 
   /** Starts baresip with its own config directory and connects to its control socket. */
   static async start(opts: BaresipOptions): Promise<Baresip> {
+    // Its ports are free when chosen but can be taken before baresip binds them — also the one above
+    // the SIP port, which baresip takes for SIP/TLS unasked. Then it exits at once: new ports, again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Baresip.startOnce(opts);
+      } catch (err) {
+        if (attempt >= 3 || !/Address already in use/.test((err as Error).message)) throw err;
+      }
+    }
+  }
+
+  private static async startOnce(opts: BaresipOptions): Promise<Baresip> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callbackd-baresip-'));
     const [sipPort, ctrlPort] = [await freePorts(2), await freePorts(1)];
     const codec = opts.codec ?? 'g711';

@@ -87,7 +87,6 @@ describe('agent state rules', () => {
       'recovered',
     ];
     for (const state of STATES)
-      for (const type of events)
-        expect(() => nextAgentState({ state, missed: 0 }, { type }, RULES), `${state}+${type}`).not.to.throw();
+      for (const type of events) expect(() => nextAgentState({ state, missed: 0 }, { type }, RULES), `${state}+${type}`).not.to.throw();
   });
 });

@@ -142,20 +142,45 @@ describe('app/agents: the agents feature', () => {
     });
   });
 
-  it('recover() frees agents left ringing, busy or in wrap-up, but not those on a call of ours', async () => {
+  it('recover() frees agents left ringing or busy, but not those on a call of ours nor those in wrap-up', async () => {
     world({ start: false });
     seedAgent(w.sqlite, 'ringing', { state: 'ringing' });
     seedAgent(w.sqlite, 'stale-busy', { state: 'busy' });
     seedAgent(w.sqlite, 'wrapping', { state: 'wrap-up' });
     seedAgent(w.sqlite, 'on-call', { state: 'busy' });
     seedAgent(w.sqlite, 'out', { state: 'logged-out', missed: 1 });
-    expect(await w.agents.recover(new Set(['on-call']))).to.equal(3);
+    expect(await w.agents.recover(new Set(['on-call']))).to.equal(2);
     expect(['ringing', 'stale-busy', 'wrapping', 'on-call', 'out'].map((id) => w.agent(id).state)).to.deep.equal([
       'available',
       'available',
-      'available',
+      'wrap-up',
       'busy',
       'logged-out',
     ]);
+  });
+
+  it('a restart does not cut a wrap-up short: it ends when it would have, counted from its start', async () => {
+    world({ start: false, rules: { wrapUpSeconds: 10 } });
+    seedAgent(w.sqlite, 'wrapping', { state: 'wrap-up', at: T0 - 4000 });
+    seedAgent(w.sqlite, 'overdue', { state: 'wrap-up', at: T0 - 60_000 });
+    await w.agents.recover(new Set());
+    w.start();
+    await w.advance(0.1);
+    expect(w.agent('overdue').state, 'over while the daemon was down').to.equal('available');
+    await w.advance(5.8);
+    expect(w.agent('wrapping').state).to.equal('wrap-up');
+    await w.advance(0.1);
+    expect(w.agent('wrapping').state).to.equal('available');
+    expect(availableEvents('wrapping')).to.have.length(1);
+  });
+
+  it('after a reconnect (feature running) recover() arms the wrap-up of an agent it finds in one', async () => {
+    world({ rules: { wrapUpSeconds: 10 } });
+    seedAgent(w.sqlite, 'wrapping', { state: 'wrap-up', at: T0 - 7000 });
+    await w.agents.recover(new Set());
+    await w.advance(2.9);
+    expect(w.agent('wrapping').state).to.equal('wrap-up');
+    await w.advance(0.1);
+    expect(w.agent('wrapping').state).to.equal('available');
   });
 });

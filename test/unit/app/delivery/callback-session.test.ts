@@ -108,6 +108,24 @@ describe('app/delivery: a callback executed by an agent', () => {
     expect(dialled(w, 'agent')).to.have.length(1);
   });
 
+  it('the PBX refuses to ring the agent at all: no miss for the agent, paused, the slot back with the cause', async () => {
+    w = createWorld();
+    w.pbx.failNext('dial');
+    seedQueue(w.sqlite);
+    seedNumber(w.sqlite);
+    seedAgent(w.sqlite, 'alice', { at: T0 - 60_000 });
+    seedEntry(w.sqlite, 'cb', { enteredAt: ENTERED, callback: NUMBER });
+    await w.settle();
+    expect(w.agent('alice')).to.include({ state: 'available', missed: 0 });
+    expect(slot()).to.include({ state: 'pending', enteredAt: ENTERED });
+    expect(legs()[0].cause).to.match(/^the PBX refused to ring the agent: dial: refused by the fake PBX/);
+    expect(w.emitted).to.deep.include({ type: 'agent-pause', agentId: 'alice', seconds: 10 });
+    await w.advance(9.9);
+    expect(w.pbx.ops('dial'), 'not offered again in a tight loop').to.have.length(0);
+    await w.advance(50.2); // the slot's cool-down for this agent: max(pause, declineCooldownSeconds 60)
+    expect(dialled(w, 'agent')).to.have.length(1);
+  });
+
   it('1 = call: a ticket, the customer dialled with the DID as caller ID, bridged on answer, done', async () => {
     await world();
     await w.pbx.answerLeg(agentLeg);

@@ -164,6 +164,24 @@ describe('app/delivery: recovering calls in flight (DeliveryFeature.recover)', (
     expect(w.pbx.ops('addToBridge')[0].channelIds).to.have.members(['A', 'K']);
   });
 
+  it('between two attempts: the next one is dialled only after the whole retry delay, not at once after the restart', async () => {
+    world({ delivery: { callback: { maxAttempts: 2, retryDelaySeconds: 120 } } });
+    offered();
+    w.sqlite.legs.up('A', at);
+    w.sqlite.delivery.acceptCallback('cb', 'alice', ticket('cb'), RULES);
+    w.sqlite.delivery.customerDialStarting(newLeg('C', 'cb', 'customer'));
+    w.sqlite.delivery.customerDialEnded('cb', 'C', at, 'busy', true);
+    w.pbx.addChannel({ id: 'A', state: 'Up', appData: 'agent-leg' });
+    expect(await recover()).to.deep.equal({ adopted: 1, ended: 0 });
+    w.start();
+    await w.advance(119);
+    expect(w.pbx.dials, 'the customer just rejected: not rung again at once').to.deep.equal([]);
+    await w.advance(1.1);
+    expect(w.pbx.dials.map((d) => d.appArgs[0])).to.deep.equal(['customer-leg']);
+    await w.pbx.noAnswer(w.pbx.dials[0].channelId, 17);
+    expect(slot()).to.include({ state: 'unanswered', attempts: 2 });
+  });
+
   it('a call still handled by its session in this process is left to it (reconnect)', async () => {
     world();
     w.start();

@@ -165,6 +165,17 @@ describe('app/delivery: the dispatcher', () => {
       expect(pairs()).to.deep.equal(['slot→bob']);
     });
 
+    it('a pause shorter than the slot’s cool-down (a phone rejecting at once): offered when the cool-down ends', async () => {
+      dispatcher().start();
+      events.emit({ type: 'cooldown', entryId: 'slot', agentId: 'alice', seconds: 60 });
+      events.emit({ type: 'agent-pause', agentId: 'alice', seconds: 10 });
+      await settle();
+      await time.advance(59.9);
+      expect(pairs()).to.deep.equal([]);
+      await time.advance(0.2);
+      expect(pairs(), 'the wake for the pause must not have been the last one').to.deep.equal(['slot→alice']);
+    });
+
     it('a paused agent is offered nothing until the pause is over', async () => {
       dispatcher().start();
       events.emit({ type: 'agent-pause', agentId: 'alice', seconds: 10 });

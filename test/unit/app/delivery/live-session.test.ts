@@ -118,6 +118,22 @@ describe('app/delivery: a live caller delivered to an agent', () => {
     expect(dialled(w, 'agent')).to.have.length(2);
   });
 
+  it('the PBX refuses to ring the agent at all: no miss, the agent paused, the caller keeps the place', async () => {
+    w = createWorld();
+    w.pbx.failNext('dial');
+    seedQueue(w.sqlite);
+    seedNumber(w.sqlite);
+    seedAgent(w.sqlite, 'alice', { at: T0 - 60_000 });
+    caller = await w.pbx.call({ callerId: CALLER });
+    expect(w.agent('alice')).to.include({ state: 'available', missed: 0 });
+    expect(w.entryOf(caller)).to.include({ state: 'waiting' });
+    expect(w.emitted).to.deep.include({ type: 'agent-pause', agentId: 'alice', seconds: 10 });
+    await w.advance(9.9);
+    expect(w.pbx.ops('dial'), 'not offered again in a tight loop').to.have.length(0);
+    await w.advance(0.2);
+    expect(dialled(w, 'agent')).to.have.length(1);
+  });
+
   it('the caller hangs up while the agent rings: the agent stops ringing, released without a miss', async () => {
     await world();
     const agentLeg = lastLeg(w, 'agent');
