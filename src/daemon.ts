@@ -35,8 +35,9 @@ const LEG_OPTIONS: LegOptions = { playbackStartTimeoutMs: 5000, failedPromptGrac
 /** An agent phone rejecting faster than this is paused, so a broken phone cannot collect misses in ms. */
 const FAST_REJECT_MS = 1000;
 const REJECT_PAUSE_SECONDS = 10;
-/** A caller who pressed 1 waits in silence for the commit: after this long they hear "could not be
- *  saved, you keep your place" instead (a longer lock only delays the others' writes). */
+/** Someone waits for these writes on the line in silence (a caller who pressed 1, an agent and customer
+ *  about to be bridged): after this long the caller hears "could not be saved, you keep your place", and
+ *  the parties are bridged anyway (a longer lock only delays the others' writes). */
 const REQUEST_LOCK_DEADLINE_MS = 5000;
 
 export interface DaemonOptions {

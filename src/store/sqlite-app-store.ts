@@ -8,7 +8,8 @@ import type { SqliteStore } from './sqlite-store';
 export interface AppStoreOptions {
   /** How long a verb may wait for another process's lock before failing with STORE_LOCKED. */
   lockDeadlineMs: number;
-  /** The same for a callback request, which a caller waits for on the line in silence. */
+  /** The same for what someone waits for on the line in silence: a callback request, and the record of a
+   *  connection (the parties are bridged anyway when it fails, see app/delivery/connection-record.ts). */
   requestDeadlineMs?: number;
   /** How often to look for changes made by another process (the admin CLI). */
   watchIntervalMs?: number;
@@ -62,7 +63,11 @@ export function createAppStore(s: SqliteStore, opts: AppStoreOptions): SqliteApp
       customerDialEnded: (entryId, legId, at, cause, counted) =>
         w(`customer leg ${legId} ended`, () => s.delivery.customerDialEnded(entryId, legId, at, cause, counted)),
       connected: (entryId, legs, bridgeId, agentId, at, rules) =>
-        w(`connection of entry ${entryId}`, () => s.delivery.connected(entryId, legs, bridgeId, agentId, at, rules)),
+        runner.write(
+          `connection of entry ${entryId}`,
+          () => s.delivery.connected(entryId, legs, bridgeId, agentId, at, rules),
+          opts.requestDeadlineMs ?? opts.lockDeadlineMs,
+        ),
       conversationEnded: (entryId, agentId, at, cause, rules) =>
         w(`end of the call of entry ${entryId}`, () => s.delivery.conversationEnded(entryId, agentId, at, cause, rules)),
       returnToQueue: (entryId, agentId, at, event, cause, rules) =>

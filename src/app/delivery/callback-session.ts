@@ -20,6 +20,7 @@ import { Leg } from '../leg';
 import type { ChannelHandler } from '../router';
 import { isChannelGone, type TelephonyEvent } from '../telephony';
 import { Timers } from '../timers';
+import { recordConnection } from './connection-record';
 import { isUp, type CallbackResume, type DeliveryDeps, type ResumeStep } from './deps';
 
 type Side = 'agent' | 'customer';
@@ -29,6 +30,8 @@ export class CallbackSession implements ChannelHandler {
   private readonly agentLeg: Leg;
   private customerLeg: Leg | undefined;
   private bridgeId: string | undefined;
+  /** The connection record that failed at the bridge, to be written before the end (connection-record.ts). */
+  private unrecorded: (() => Promise<void>) | undefined;
   private readonly flow: Flow<CallbackState, CallbackEvent, CallbackCommand>;
   private readonly timers = new Timers<'menu' | 'retry'>();
   private readonly log: Logger;
@@ -273,6 +276,7 @@ export class CallbackSession implements ChannelHandler {
             rules,
           );
         } else {
+          await this.unrecorded?.();
           await store.delivery.conversationEnded(this.entry.id, this.agent.id, clock.now(), 'call ended', rules);
         }
         events.emit({ type: 'agent-changed', agentId: this.agent.id });
@@ -395,16 +399,14 @@ export class CallbackSession implements ChannelHandler {
     const { store, clock, rules } = this.deps;
     const bridgeId = this.bridgeId ?? randomUUID();
     const customerLegId = this.customerLeg!.channelId;
-    await store.delivery.connected(
-      this.entry.id,
-      [
-        { id: this.agentLegId, role: 'agent' },
-        { id: customerLegId, role: 'customer' },
-      ],
-      bridgeId,
-      this.agent.id,
-      clock.now(),
-      rules,
+    const at = clock.now();
+    const legs = [
+      { id: this.agentLegId, role: 'agent' as const },
+      { id: customerLegId, role: 'customer' as const },
+    ];
+    this.unrecorded = await recordConnection(
+      () => store.delivery.connected(this.entry.id, legs, bridgeId, this.agent.id, at, rules),
+      this.log,
     );
     this.bridgeId = bridgeId;
     await this.joinBridge('new');

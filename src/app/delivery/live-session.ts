@@ -16,6 +16,7 @@ import { Flow } from '../flow';
 import { Leg } from '../leg';
 import type { ChannelHandler } from '../router';
 import { isChannelGone, type TelephonyEvent } from '../telephony';
+import { recordConnection } from './connection-record';
 import { isUp, type DeliveryDeps } from './deps';
 
 /** A conversation found after a restart: its bridge if the PBX still has it, and whether both parties
@@ -31,6 +32,8 @@ export class LiveSession implements ChannelHandler {
   private readonly agentLeg: Leg;
   private callerChannelId: string | undefined;
   private bridgeId: string | undefined;
+  /** The connection record that failed at the bridge, to be written before the end (connection-record.ts). */
+  private unrecorded: (() => Promise<void>) | undefined;
   private readonly flow: Flow<LiveState, LiveEvent, LiveCommand>;
   private readonly log: Logger;
   private ringStartedAt = 0;
@@ -192,16 +195,14 @@ export class LiveSession implements ChannelHandler {
         const bridgeId = randomUUID();
         const callerChannelId = this.callerChannelId!;
         // Recorded first: a restart between this and the bridge finds both legs up and bridges them.
-        await store.delivery.connected(
-          this.entry.id,
-          [
-            { id: this.agentLegId, role: 'agent' },
-            { id: callerChannelId, role: 'caller' },
-          ],
-          bridgeId,
-          this.agent.id,
-          clock.now(),
-          rules,
+        const at = clock.now();
+        const legs = [
+          { id: this.agentLegId, role: 'agent' as const },
+          { id: callerChannelId, role: 'caller' as const },
+        ];
+        this.unrecorded = await recordConnection(
+          () => store.delivery.connected(this.entry.id, legs, bridgeId, this.agent.id, at, rules),
+          this.log,
         );
         events.emit({ type: 'agent-changed', agentId: this.agent.id });
         try {
@@ -244,6 +245,7 @@ export class LiveSession implements ChannelHandler {
       }
       case 'conversation-ended':
         await this.destroyBridge();
+        await this.unrecorded?.();
         await store.delivery.conversationEnded(this.entry.id, this.agent.id, clock.now(), command.cause, rules);
         this.log.info('conversation ended', { cause: command.cause });
         events.emit({ type: 'agent-changed', agentId: this.agent.id });

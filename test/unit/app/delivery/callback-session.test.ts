@@ -174,6 +174,37 @@ describe('app/delivery: a callback executed by an agent', () => {
     expect(w.agent('alice').state).to.equal('wrap-up');
   });
 
+  it('the connection cannot be recorded (database locked): agent and customer are bridged anyway, the record follows at the end', async () => {
+    let failures = 1;
+    await world({
+      store: (s: Store): Store => ({
+        ...s,
+        delivery: {
+          ...s.delivery,
+          connected: (...args) =>
+            failures-- > 0
+              ? Promise.reject(new Error('the database stayed locked by another process for 5000 ms'))
+              : s.delivery.connected(...args),
+        },
+      }),
+    });
+    await w.pbx.answerLeg(agentLeg);
+    await w.pbx.press(agentLeg, '1');
+    const customer = lastLeg(w, 'customer');
+    await w.pbx.answerLeg(customer);
+    const [bridge] = w.pbx.ops('addToBridge');
+    expect(bridge.channelIds, 'nobody is left in silence').to.have.members([agentLeg, customer]);
+    expect(slot().state, 'not recorded yet').to.equal('dialing');
+    expect(w.logs.lines('error', /^connection could not be recorded/)).to.have.length(1);
+    await w.pbx.hangUp(customer);
+    expect(slot()).to.include({ state: 'done', attempts: 1 });
+    expect(legs().map((l) => [l.role, l.state, l.bridgeId])).to.have.deep.members([
+      ['agent', 'ended', bridge.bridgeId],
+      ['customer', 'ended', bridge.bridgeId],
+    ]);
+    expect(w.agent('alice').state).to.equal('wrap-up');
+  });
+
   it('a store that fails the accept: nothing is dialled, the agent hears the call could not be placed, the slot goes back', async () => {
     await world({
       store: (s: Store): Store => ({

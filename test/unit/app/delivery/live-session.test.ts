@@ -1,6 +1,7 @@
 // A live caller at the head of the queue delivered to an agent (LiveSession through the delivery
 // feature): ring on a durable leg, bridge on answer, misses and releases, over the fake PBX.
 import { expect } from 'chai';
+import type { Store } from '../../../../src/app/ports';
 import type { Leg } from '../../../../src/domain/model';
 import { CALLER, createWorld, dialled, lastLeg, seedAgent, seedNumber, seedQueue, T0, type World, type WorldOptions } from '../fixtures';
 
@@ -83,6 +84,34 @@ describe('app/delivery: a live caller delivered to an agent', () => {
     await w.pbx.answerLeg(agentLeg);
     await w.pbx.hangUp(agentLeg);
     expect(w.pbx.ops('hangup', caller)).to.have.length(1);
+    expect(w.agent('alice').state).to.equal('wrap-up');
+  });
+
+  it('the connection cannot be recorded (database locked): caller and agent are bridged anyway, the record follows at the end', async () => {
+    let failures = 1;
+    await world({
+      store: (s: Store): Store => ({
+        ...s,
+        delivery: {
+          ...s.delivery,
+          connected: (...args) =>
+            failures-- > 0
+              ? Promise.reject(new Error('the database stayed locked by another process for 5000 ms'))
+              : s.delivery.connected(...args),
+        },
+      }),
+    });
+    const agentLeg = lastLeg(w, 'agent');
+    await w.pbx.answerLeg(agentLeg);
+    const [bridge] = w.pbx.ops('addToBridge');
+    expect(bridge.channelIds, 'nobody is left in silence').to.have.members([caller, agentLeg]);
+    expect(w.logs.lines('error', /^connection could not be recorded/)).to.have.length(1);
+    await w.pbx.hangUp(caller);
+    expect(w.sqlite.entries.get(entryId)).to.include({ state: 'done' });
+    expect(legs().map((l) => [l.role, l.state, l.bridgeId])).to.have.deep.members([
+      ['agent', 'ended', bridge.bridgeId],
+      ['caller', 'ended', bridge.bridgeId],
+    ]);
     expect(w.agent('alice').state).to.equal('wrap-up');
   });
 
