@@ -170,6 +170,9 @@ export class DeliveryFeature {
       await session.resume();
       return;
     }
+    // The attempt that rang out unseen counts, as it would have had the daemon seen it end.
+    if (plan.endedLegId)
+      await store.delivery.customerDialEnded(entry.id, plan.endedLegId, this.deps.clock.now(), plan.cause ?? 'ended', true);
     const number = await store.directory.number(entry.did);
     const session = new CallbackSession(entry, agent, number, this.deps, plan.agentLegId, plan.resume);
     this.track(entry.id, session);

@@ -13,8 +13,9 @@ import { isUp, type CallbackResume, type ResumeStep } from './deps';
 export type LegPlan =
   /** Hang these channels up (they belong to nothing that goes on) and close the rows. */
   | { kind: 'end'; hangup: string[]; agentId: string | null; cause: string; how: 'fault' | 'conversation' | 'give-back' }
-  /** Re-adopt a callback execution. */
-  | { kind: 'callback'; agentLegId: string; resume: CallbackResume; then?: ResumeStep; cause?: string }
+  /** Re-adopt a callback execution. `endedLegId`: a customer leg that rang and ended unseen, to be closed
+   *  as the counted attempt it was (with `cause`) before the execution goes on. */
+  | { kind: 'callback'; agentLegId: string; resume: CallbackResume; then?: ResumeStep; cause?: string; endedLegId?: string }
   /** Re-adopt a live conversation; `bridgeId` is a bridge of the call still on the PBX, `bridged` says
    *  whether both parties are in it (the daemon may have stopped between creating it and adding them). */
   | { kind: 'live'; agentLegId: string; callerChannelId: string; bridgeId: string | null; bridged: boolean };
@@ -64,6 +65,7 @@ export function planLegs({ entry, legs, alive, bridges, maxAttempts, away = AWAY
       if (!isAlive(agentLeg)) return end(`agent leg ended ${away}`, 'fault');
       const base = { agentLegId: agentLeg.id, kind: 'callback' as const };
       if (customerLeg && customerLeg.state !== 'ended') {
+        const customerLegId = customerLeg.id;
         if (isAlive(customerLeg)) {
           const upLegs = [agentLeg.id, ...(up(customerLeg) ? [customerLeg.id] : [])];
           const state = resumedCallbackState({ phase: 'dialing-customer', attempts: entry.attempts + 1 });
@@ -75,7 +77,13 @@ export function planLegs({ entry, legs, alive, bridges, maxAttempts, away = AWAY
         }
         // It rang and ended unseen; the agent is still there to hear it.
         const state = resumedCallbackState({ phase: 'dialing-customer', attempts: entry.attempts + 1 });
-        return { ...base, resume: { state, upLegs: [agentLeg.id] }, then: 'unreached', cause: `no answer (the call ended ${away})` };
+        return {
+          ...base,
+          resume: { state, upLegs: [agentLeg.id] },
+          then: 'unreached',
+          cause: `no answer (the call ended ${away})`,
+          endedLegId: customerLegId,
+        };
       }
       if (entry.attempts >= maxAttempts) {
         const state = resumedCallbackState({ phase: 'dialing-customer', attempts: entry.attempts });

@@ -99,7 +99,7 @@ describe('app/delivery: recovering calls in flight (DeliveryFeature.recover)', (
     expect(slot()).to.include({ state: 'done' });
   });
 
-  it('a customer leg that ended unseen: the agent hears "no answer", the request is closed unanswered', async () => {
+  it('a customer leg that ended unseen: counted as the attempt it was; the agent hears "no answer", the request is closed unanswered', async () => {
     world();
     dialing();
     w.pbx.addChannel({ id: 'A', state: 'Up', appData: 'agent-leg' });
@@ -107,7 +107,8 @@ describe('app/delivery: recovering calls in flight (DeliveryFeature.recover)', (
     expect(w.pbx.dials).to.deep.equal([]);
     expect(w.pbx.prompts('A')).to.deep.equal(['agent-customer-no-answer']);
     expect(w.pbx.ops('hangup', 'A')).to.have.length(1);
-    expect(slot()).to.include({ state: 'unanswered' });
+    expect(slot()).to.include({ state: 'unanswered', attempts: 1 });
+    expect(w.sqlite.legs.get('C')).to.include({ state: 'ended', cause: 'no answer (the call ended while callbackd was not running)' });
   });
 
   it('an agent still ringing with an offer is re-adopted; answering it plays the request', async () => {

@@ -106,7 +106,7 @@ const cases: Case[] = [
     entry: entry('dialing'),
     legs: [A, C],
     alive: alive('A:Up'),
-    expect: { kind: 'callback', then: 'unreached', cause: `no answer (the call ended ${AWAY})` },
+    expect: { kind: 'callback', then: 'unreached', cause: `no answer (the call ended ${AWAY})`, endedLegId: 'C' },
   },
   {
     name: 'dialing, no customer leg yet, attempts left: the next attempt',
