@@ -58,9 +58,13 @@ describe('real SIP phones', function () {
     await customer.answer();
     await eventually(() => d.daemon.sqlite.entries.get(slot.id)?.state === 'done', 'callback done');
     const agentLeg = (event as { channelId: string }).channelId;
-    const bridges = await line.connection.api.bridges.list();
-    const bridge = bridges.find((b) => b.channels.includes(agentLeg));
-    expect(bridge?.channels, 'agent and customer in one bridge').to.have.length(2);
+    // Recorded before bridged: the bridge follows the 'done' row by one ARI round trip.
+    const bridge = await eventually(
+      async () => (await line.connection.api.bridges.list()).find((b) => b.channels.includes(agentLeg) && b.channels.length === 2),
+      'agent and customer in one bridge',
+      5_000,
+    );
+    expect(bridge.channels, 'agent and customer in one bridge').to.have.length(2);
 
     await offer.hangup();
     await customer.ended();
