@@ -13,6 +13,26 @@ import { ari, ownsSandbox, requireAsterisk } from './harness/env';
 const FREEZE_MS = 15_000;
 const sandboxDir = process.env.CALLBACKD_SANDBOX_DIR ?? path.resolve(__dirname, '../../.sandbox');
 
+/** The states of all threads of a process ('T' = stopped), from /proc. */
+function threadStates(pid: number): string[] {
+  const tasks = fs.readdirSync(`/proc/${pid}/task`);
+  // stat is "tid (comm) S ...": the state follows the last ')' (comm may hold spaces or parentheses).
+  return tasks.map((t) => {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  });
+}
+
+/** SIGSTOP is queued by kill(2) and taken by each thread when it next runs: on a loaded machine a busy
+ *  thread may still answer for a moment. Wait until every thread is stopped before asking anything. */
+async function frozenSolid(pid: number): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!threadStates(pid).every((s) => s === 'T')) {
+    if (Date.now() > deadline) throw new Error(`pid ${pid} not stopped after SIGSTOP: ${threadStates(pid).join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function waitFor(events: Array<{ event: TelephonyEvent; at: number }>, match: (e: TelephonyEvent) => boolean, ms: number) {
   const deadline = Date.now() + ms;
   return new Promise<{ event: TelephonyEvent; at: number }>((resolve, reject) => {
@@ -38,6 +58,8 @@ describe('ARI liveness: a frozen Asterisk', function () {
     if (!ownsSandbox) this.skip(); // freezing an external Asterisk is not ours to do
     await requireAsterisk();
     asteriskPid = Number(fs.readFileSync(path.join(sandboxDir, 'asterisk.pid'), 'utf8').trim());
+    // The pid file must name the Asterisk this test talks to, or freezing it proves nothing.
+    expect(fs.readFileSync(`/proc/${asteriskPid}/comm`, 'utf8').trim(), `pid ${asteriskPid} from ${sandboxDir}`).to.equal('asterisk');
     conn = new AriConnection({ ...ari, app: 'callbackd-liveness-test', requestTimeoutMs: 2000, log: silentLogger() });
     conn.on((event) => void events.push({ event, at: Date.now() }));
     await conn.start();
@@ -56,6 +78,7 @@ describe('ARI liveness: a frozen Asterisk', function () {
     process.kill(asteriskPid, 'SIGSTOP');
     frozen = true;
     try {
+      await frozenSolid(asteriskPid);
       const failed = await telephony.endpointStates().then(
         () => undefined,
         (err: unknown) => err,
