@@ -18,9 +18,9 @@ import { callLogger, type Logger } from '../../log';
 import { Flow } from '../flow';
 import { Leg } from '../leg';
 import type { ChannelHandler } from '../router';
-import { isChannelGone, type TelephonyEvent } from '../telephony';
+import type { TelephonyEvent } from '../telephony';
 import { Timers } from '../timers';
-import { recordConnection } from './connection-record';
+import { ConversationBridge } from './conversation-bridge';
 import { isUp, type CallbackResume, type DeliveryDeps, type ResumeStep } from './deps';
 
 type Side = 'agent' | 'customer';
@@ -29,9 +29,7 @@ export class CallbackSession implements ChannelHandler {
   readonly agentLegId: string;
   private readonly agentLeg: Leg;
   private customerLeg: Leg | undefined;
-  private bridgeId: string | undefined;
-  /** The connection record that failed at the bridge, to be written before the end (connection-record.ts). */
-  private unrecorded: (() => Promise<void>) | undefined;
+  private readonly bridge: ConversationBridge;
   private readonly flow: Flow<CallbackState, CallbackEvent, CallbackCommand>;
   private readonly timers = new Timers<'menu' | 'retry'>();
   private readonly log: Logger;
@@ -68,7 +66,7 @@ export class CallbackSession implements ChannelHandler {
     this.agentLeg = new Leg(this.agentLegId, deps.telephony, this.log, deps.leg);
     if (resume?.customerLegId) this.customerLeg = this.adoptCustomerLeg(resume.customerLegId);
     for (const id of resume?.upLegs ?? []) this.up.add(id);
-    this.bridgeId = resume?.bridgeId;
+    this.bridge = new ConversationBridge(deps.telephony, this.log, resume?.bridgeId);
     this.flow = new Flow(
       {
         name: 'callback',
@@ -124,7 +122,7 @@ export class CallbackSession implements ChannelHandler {
       case 'unreached':
         return this.flow.dispatch({ type: 'customer-unreached', cause: cause ?? 'not answered' });
       case 'rebridge':
-        return this.flow.run(() => this.joinBridge('existing'));
+        return this.flow.run(() => this.bridge.rejoin(this.conversationLegs()));
       case undefined:
         return;
     }
@@ -230,7 +228,7 @@ export class CallbackSession implements ChannelHandler {
       case 'dial-customer':
         return this.dialCustomer(command.attempt);
       case 'bridge':
-        return this.bridge();
+        return this.connect();
       case 'hangup-agent':
         await this.agentLeg.hangup();
         return;
@@ -265,7 +263,7 @@ export class CallbackSession implements ChannelHandler {
         this.pendingComment = command.body;
         return;
       case 'finish':
-        await this.destroyBridge();
+        await this.bridge.end();
         if (command.outcome === 'unanswered') {
           await store.delivery.finishUnanswered(
             this.entry.id,
@@ -276,7 +274,6 @@ export class CallbackSession implements ChannelHandler {
             rules,
           );
         } else {
-          await this.unrecorded?.();
           await store.delivery.conversationEnded(this.entry.id, this.agent.id, clock.now(), 'call ended', rules);
         }
         events.emit({ type: 'agent-changed', agentId: this.agent.id });
@@ -395,44 +392,27 @@ export class CallbackSession implements ChannelHandler {
     }
   }
 
-  private async bridge(): Promise<void> {
+  private async connect(): Promise<void> {
     const { store, clock, rules } = this.deps;
-    const bridgeId = this.bridgeId ?? randomUUID();
-    const customerLegId = this.customerLeg!.channelId;
     const at = clock.now();
     const legs = [
       { id: this.agentLegId, role: 'agent' as const },
-      { id: customerLegId, role: 'customer' as const },
+      { id: this.customerLeg!.channelId, role: 'customer' as const },
     ];
-    this.unrecorded = await recordConnection(
-      () => store.delivery.connected(this.entry.id, legs, bridgeId, this.agent.id, at, rules),
-      this.log,
+    await this.bridge.connect(
+      (bridgeId) => store.delivery.connected(this.entry.id, legs, bridgeId, this.agent.id, at, rules),
+      this.conversationLegs(),
     );
-    this.bridgeId = bridgeId;
-    await this.joinBridge('new');
     this.log.info('customer called back and connected');
   }
 
-  /** Agent and customer into one bridge: a new one, or after a restart the known one if it still exists. */
-  private async joinBridge(bridge: 'new' | 'existing'): Promise<void> {
-    const { telephony } = this.deps;
-    const bridgeId = this.bridgeId ?? randomUUID();
-    const exists = bridge === 'existing' && this.bridgeId !== undefined && (await telephony.listBridges()).some((b) => b.id === bridgeId);
-    if (!exists) await telephony.createBridge(bridgeId);
-    this.bridgeId = bridgeId;
-    await telephony.addToBridge(bridgeId, [this.agentLegId, this.customerLeg!.channelId]);
+  private conversationLegs(): [string, string] {
+    return [this.agentLegId, this.customerLeg!.channelId];
   }
 
   private adoptCustomerLeg(legId: string): Leg {
     this.deps.router.attach(legId, this, { untilDestroyed: true });
     return new Leg(legId, this.deps.telephony, this.log, this.deps.leg);
-  }
-
-  private async destroyBridge(): Promise<void> {
-    if (!this.bridgeId) return;
-    await this.deps.telephony.destroyBridge(this.bridgeId).catch((err: unknown) => {
-      if (!isChannelGone(err)) this.log.warn('could not destroy bridge', { error: (err as Error).message });
-    });
   }
 
   private afterEvent(state: CallbackState): void {

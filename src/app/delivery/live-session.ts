@@ -1,7 +1,6 @@
 // A live caller at the head of the queue, delivered to an agent: the decisions are the pure live
 // machine's (domain/agent/live-machine.ts); this session rings the agent on a durable leg, asks the
 // callers feature for the caller, bridges, and records each step as one store transition.
-import { randomUUID } from 'node:crypto';
 import {
   connectedLiveState,
   initialLiveState,
@@ -16,7 +15,7 @@ import { Flow } from '../flow';
 import { Leg } from '../leg';
 import type { ChannelHandler } from '../router';
 import { isChannelGone, type TelephonyEvent } from '../telephony';
-import { recordConnection } from './connection-record';
+import { ConversationBridge } from './conversation-bridge';
 import { isUp, type DeliveryDeps } from './deps';
 
 /** A conversation found after a restart: its bridge if the PBX still has it, and whether both parties
@@ -31,9 +30,7 @@ export class LiveSession implements ChannelHandler {
   readonly agentLegId: string;
   private readonly agentLeg: Leg;
   private callerChannelId: string | undefined;
-  private bridgeId: string | undefined;
-  /** The connection record that failed at the bridge, to be written before the end (connection-record.ts). */
-  private unrecorded: (() => Promise<void>) | undefined;
+  private readonly bridge: ConversationBridge;
   private readonly flow: Flow<LiveState, LiveEvent, LiveCommand>;
   private readonly log: Logger;
   private ringStartedAt = 0;
@@ -65,10 +62,10 @@ export class LiveSession implements ChannelHandler {
     this.agentLegId = agentLegId;
     this.callerChannelId = resume?.callerChannelId;
     this.agentUp = resume !== undefined;
-    this.bridgeId = resume?.bridgeId ?? undefined;
     this.bridged = resume?.bridged ?? false;
     this.log = callLogger(deps.log, entry.id, this.agentLegId).child({ entryId: entry.id, agentId: agent.id });
     this.agentLeg = new Leg(this.agentLegId, deps.telephony, this.log, deps.leg);
+    this.bridge = new ConversationBridge(deps.telephony, this.log, resume?.bridgeId ?? undefined);
     this.flow = new Flow(
       {
         name: 'live delivery',
@@ -115,12 +112,8 @@ export class LiveSession implements ChannelHandler {
   async resume(): Promise<void> {
     this.log.info('conversation re-adopted after restart', { bridged: this.bridged });
     if (this.bridged) return;
-    // A bridge of ours still on the PBX is reused (an empty one would otherwise be left behind).
-    const bridgeId = this.bridgeId ?? randomUUID();
     try {
-      if (!this.bridgeId) await this.deps.telephony.createBridge(bridgeId);
-      this.bridgeId = bridgeId;
-      await this.deps.telephony.addToBridge(bridgeId, [this.callerChannelId!, this.agentLegId]);
+      await this.bridge.rejoin([this.callerChannelId!, this.agentLegId]);
     } catch (err) {
       await this.flow.dispatch({ type: 'bridge-failed', cause: (err as Error).message });
     }
@@ -192,26 +185,22 @@ export class LiveSession implements ChannelHandler {
         return { type: 'caller-taken' };
       }
       case 'bridge': {
-        const bridgeId = randomUUID();
         const callerChannelId = this.callerChannelId!;
-        // Recorded first: a restart between this and the bridge finds both legs up and bridges them.
         const at = clock.now();
         const legs = [
           { id: this.agentLegId, role: 'agent' as const },
           { id: callerChannelId, role: 'caller' as const },
         ];
-        this.unrecorded = await recordConnection(
-          () => store.delivery.connected(this.entry.id, legs, bridgeId, this.agent.id, at, rules),
-          this.log,
-        );
-        events.emit({ type: 'agent-changed', agentId: this.agent.id });
         try {
-          await telephony.createBridge(bridgeId);
-          this.bridgeId = bridgeId;
-          await telephony.addToBridge(bridgeId, [callerChannelId, this.agentLegId]);
+          await this.bridge.connect(
+            (bridgeId) => store.delivery.connected(this.entry.id, legs, bridgeId, this.agent.id, at, rules),
+            [callerChannelId, this.agentLegId],
+          );
         } catch (err) {
           this.log.error('could not bridge caller and agent', { error: (err as Error).message });
           return { type: 'bridge-failed', cause: (err as Error).message };
+        } finally {
+          events.emit({ type: 'agent-changed', agentId: this.agent.id });
         }
         this.log.info('caller connected to agent');
         return { type: 'bridged' };
@@ -244,18 +233,12 @@ export class LiveSession implements ChannelHandler {
         return;
       }
       case 'conversation-ended':
-        await this.destroyBridge();
-        await this.unrecorded?.();
+        await this.bridge.end();
         await store.delivery.conversationEnded(this.entry.id, this.agent.id, clock.now(), command.cause, rules);
         this.log.info('conversation ended', { cause: command.cause });
         events.emit({ type: 'agent-changed', agentId: this.agent.id });
         return;
     }
-  }
-
-  private async destroyBridge(): Promise<void> {
-    if (!this.bridgeId) return;
-    await this.deps.telephony.destroyBridge(this.bridgeId).catch((err: unknown) => ignoreGone(err));
   }
 
   private afterEvent(state: LiveState): void {

@@ -174,6 +174,18 @@ describe('app/delivery: a callback executed by an agent', () => {
     expect(w.agent('alice').state).to.equal('wrap-up');
   });
 
+  it('the bridge cannot be taken down at the end (ARI timeout): the end is recorded all the same, the agent goes to wrap-up', async () => {
+    await world();
+    await w.pbx.answerLeg(agentLeg);
+    await w.pbx.press(agentLeg, '1');
+    const customer = lastLeg(w, 'customer');
+    await w.pbx.answerLeg(customer);
+    w.pbx.failNext('destroyBridge', 'TELEPHONY_TIMEOUT');
+    await w.pbx.hangUp(customer);
+    expect(w.logs.lines('warn', 'could not destroy bridge')).to.have.length(1);
+    expect(w.agent('alice').state).to.equal('wrap-up');
+  });
+
   it('the connection cannot be recorded (database locked): agent and customer are bridged anyway, the record follows at the end', async () => {
     let failures = 1;
     await world({

@@ -87,6 +87,17 @@ describe('app/delivery: a live caller delivered to an agent', () => {
     expect(w.agent('alice').state).to.equal('wrap-up');
   });
 
+  it('the bridge cannot be taken down at the end (ARI timeout): the end is recorded all the same, the agent goes to wrap-up', async () => {
+    await world();
+    const agentLeg = lastLeg(w, 'agent');
+    await w.pbx.answerLeg(agentLeg);
+    w.pbx.failNext('destroyBridge', 'TELEPHONY_TIMEOUT');
+    await w.pbx.hangUp(caller);
+    expect(w.logs.lines('warn', 'could not destroy bridge')).to.have.length(1);
+    expect(w.agent('alice').state).to.equal('wrap-up');
+    expect(legs().every((l) => l.state === 'ended')).to.equal(true);
+  });
+
   it('the connection cannot be recorded (database locked): caller and agent are bridged anyway, the record follows at the end', async () => {
     let failures = 1;
     await world({
