@@ -94,8 +94,10 @@ export interface NewLeg {
 /** Everything dispatch and delivery change. Each method is one transaction and checks its
  *  preconditions itself (returns false / null when the world moved on meanwhile). */
 export interface DeliveryStore {
-  /** Open entries of every queue and every agent, for one dispatch decision. */
-  snapshot(): Promise<{ entries: QueueEntry[]; agents: Agent[] }>;
+  /** Every agent and, when `wantEntries(agents)` says one of them could take a call, the open entries
+   *  of every queue, for one dispatch decision. (With every agent busy, a large backlog is not read
+   *  again at every join and request.) */
+  snapshot(wantEntries: (agents: readonly Agent[]) => boolean): Promise<{ entries: QueueEntry[]; agents: Agent[] }>;
   /** Offer an entry to an agent: the agent leg is recorded BEFORE it is dialled, the agent becomes
    *  ringing and a callback slot offered. False when the entry is no longer waiting/pending or the
    *  agent no longer available. */

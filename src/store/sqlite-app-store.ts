@@ -50,7 +50,13 @@ export function createAppStore(s: SqliteStore, opts: AppStoreOptions): SqliteApp
       waitingLive: () => r('waiting callers', () => s.entries.waitingLive()),
     },
     delivery: {
-      snapshot: () => r('dispatch snapshot', () => s.db.transaction(() => ({ entries: s.entries.openAll(), agents: s.agents.list() }))()),
+      snapshot: (wantEntries) =>
+        r('dispatch snapshot', () =>
+          s.db.transaction(() => {
+            const agents = s.agents.list();
+            return { agents, entries: wantEntries(agents) ? s.entries.openAll() : [] };
+          })(),
+        ),
       offer: (entry, agentId, leg, rules) => w(`offer of entry ${entry.id}`, () => s.delivery.offer(entry, agentId, leg, rules)),
       legUp: (legId, at) => w(`leg ${legId} up`, () => s.legs.up(legId, at)),
       leg: (legId) => r('leg', () => s.legs.get(legId)),

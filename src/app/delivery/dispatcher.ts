@@ -2,7 +2,7 @@
 // joined or left, an agent became free, a slot came back, a cool-down ran out, or another process
 // (the admin CLI) changed the store — and starts the delivery. The offer itself is one store
 // transition that re-checks entry and agent, so a stale snapshot can never double-book either.
-import { ANY_AGENT, pickNext } from '../../domain/agent/dispatch';
+import { ANY_AGENT, isAgentFree, pickNext } from '../../domain/agent/dispatch';
 import type { Agent, Millis, QueueEntry } from '../../domain/model';
 import type { Logger } from '../../log';
 import type { AppEvents } from '../events';
@@ -111,10 +111,11 @@ export class Dispatcher {
       if (this.stopped || this.deps.canDeliver?.() === false) return;
       const now = this.deps.clock.now();
       this.prune(now);
-      const { entries, agents } = await this.deps.store.delivery.snapshot();
+      const takes = (a: Agent) => !this.paused.has(a.id);
+      const { entries, agents } = await this.deps.store.delivery.snapshot((all) => all.some((a) => takes(a) && isAgentFree(a)));
       const assignment = pickNext({
         entries,
-        agents: agents.filter((a) => !this.paused.has(a.id)),
+        agents: agents.filter(takes),
         inFlight: this.inFlight,
         cooldowns: this.cooldowns,
         now,

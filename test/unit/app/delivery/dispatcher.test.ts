@@ -199,8 +199,8 @@ describe('app/delivery: the dispatcher', () => {
         ...store,
         delivery: {
           ...store.delivery,
-          snapshot: async () => {
-            const snapshot = await store.delivery.snapshot();
+          snapshot: async (wantEntries) => {
+            const snapshot = await store.delivery.snapshot(wantEntries);
             if (++looked === 2) release();
             await bothLooked;
             return snapshot;
