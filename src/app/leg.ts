@@ -2,7 +2,6 @@
 // gone-channel rule in one place. A prompt always ends in exactly one PlayResult — also when Asterisk
 // refuses it, never reports it started, or the caller hangs up — so a flow can never sit in silence
 // waiting for an event that will not come (learnt from CyCoreSystems/ari ext/play's Result).
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
 import { isChannelGone, type Telephony, type TelephonyEvent } from './telephony';
 import { boundedTimeout, type TimerHandle } from './timers';
@@ -74,7 +73,7 @@ export class Leg {
   play(media: string[]): Promise<PlayResult> {
     this.stopPrompt().catch((err: unknown) => this.log.warn('previous prompt could not be stopped', { error: (err as Error).message }));
     if (this.gone) return Promise.resolve('hangup');
-    const id = randomUUID();
+    const id = this.telephony.playbackIdFor(this.channelId);
     return new Promise<PlayResult>((resolve) => {
       const playing: Playing = {
         id,

@@ -84,6 +84,8 @@ export interface Telephony {
   readonly connected: boolean;
   answer(channelId: string): Promise<void>;
   hangup(channelId: string, reason?: 'normal' | 'busy' | 'congestion' | 'no_answer'): Promise<void>;
+  /** The id to give the next prompt on a channel (the adapter may have prepared it: see AriTelephony). */
+  playbackIdFor(channelId: string): string;
   /** Plays the sounds in order as one playback; resolves once Asterisk accepted it. */
   play(channelId: string, media: string[], playbackId: string): Promise<void>;
   stopPlayback(playbackId: string): Promise<void>;

@@ -25,8 +25,11 @@ export interface OriginateRequest {
   variables?: Record<string, string>;
 }
 
-/** Channel variable naming the prompt a daemon process last started on the channel. */
+/** Channel variable naming (space-separated) the prompt a daemon process last started on the channel
+ *  and the ids it will give the next ones. */
 const PLAYBACK_VAR = 'CALLBACKD_PLAYBACK';
+/** How many prompt ids each write of PLAYBACK_VAR names in advance. */
+const IDS_AHEAD = 4;
 /** A dial that finds its just created channel not in the app yet is sent again, after 50, 100, … ms
  *  (about 1.8 s in all). */
 const DIAL_TRIES = 9;
@@ -40,11 +43,16 @@ export class AriTelephony implements Telephony {
    * one to end, music on hold too), so the first media request stops it (see takeOver).
    */
   private readonly known = new Set<string>();
+  /** Ids already named in a channel's PLAYBACK_VAR for prompts not started yet (see play). */
+  private readonly ahead = new Map<string, string[]>();
 
   constructor(private readonly conn: AriConnection) {
     conn.on((event) => {
       if (event.type === 'call-entered') this.known.add(event.channelId);
-      else if (event.type === 'call-left' || event.type === 'channel-destroyed') this.known.delete(event.channelId);
+      else if (event.type === 'call-left' || event.type === 'channel-destroyed') {
+        this.known.delete(event.channelId);
+        this.ahead.delete(event.channelId);
+      }
     });
   }
 
@@ -78,13 +86,32 @@ export class AriTelephony implements Telephony {
     return this.call('hangup', () => this.conn.api.channels.hangup({ channelId, reason }));
   }
 
-  async play(channelId: string, media: string[], playbackId: string = randomUUID()): Promise<void> {
+  playbackIdFor(channelId: string): string {
+    return this.ahead.get(channelId)?.[0] ?? randomUUID();
+  }
+
+  async play(channelId: string, media: string[], playbackId: string = this.playbackIdFor(channelId)): Promise<void> {
     await this.takeOver(channelId);
-    // The id is left on the channel BEFORE the prompt starts, so a process that dies at any moment of it
-    // leaves the id for the next one to stop it. (A failure here shows again in the play request.)
-    await this.call('setPlaybackVar', () =>
-      this.conn.api.channels.setChannelVar({ channelId, variable: PLAYBACK_VAR, value: playbackId }),
-    ).catch(() => undefined);
+    // The id must be on the channel BEFORE the prompt starts, so that a process dying at any moment of
+    // it leaves the id for the next one to stop (takeOver). Asterisk runs a channel's setChannelVar only
+    // between its prompts, so it cannot follow the play; it would cost a round trip before every
+    // prompt — between a caller's key and the answer to it, too. So each write names the next few ids
+    // as well, and a prompt whose id is already named starts at once.
+    const ahead = this.ahead.get(channelId) ?? [];
+    const named = ahead.indexOf(playbackId);
+    if (named >= 0) {
+      ahead.splice(0, named + 1);
+    } else {
+      const next = Array.from({ length: IDS_AHEAD }, () => randomUUID());
+      // A failure here shows again in the play request; the ids ahead are then not relied on.
+      const written = await this.call('setPlaybackVar', () =>
+        this.conn.api.channels.setChannelVar({ channelId, variable: PLAYBACK_VAR, value: [playbackId, ...next].join(' ') }),
+      ).then(
+        () => true,
+        () => false,
+      );
+      this.ahead.set(channelId, written ? next : []);
+    }
     await this.call('play', () => this.conn.api.channels.play({ channelId, media, playbackId }));
   }
 
@@ -93,7 +120,9 @@ export class AriTelephony implements Telephony {
     if (this.known.has(channelId)) return;
     this.known.add(channelId);
     const left = await this.getVariable(channelId, PLAYBACK_VAR).catch(() => undefined);
-    if (left) await this.stopPlayback(left).catch(() => undefined);
+    // The earlier process's prompt is one of the ids it named; the others are over or never started.
+    const ids = (left ?? '').split(' ').filter((id) => id.length > 0);
+    await Promise.all(ids.map((id) => this.stopPlayback(id).catch(() => undefined)));
   }
 
   stopPlayback(playbackId: string): Promise<void> {

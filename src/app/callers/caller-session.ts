@@ -183,7 +183,9 @@ export class CallerSession {
         return;
       }
       case 'stop-prompt':
-        await this.leg.stopPrompt();
+        // Not awaited: Asterisk holds the next media request (a prompt, music, a bridge) behind the
+        // playback until the stop lands, so the key's own work (the commit) need not wait a round trip.
+        this.leg.stopPrompt().catch((err: unknown) => this.log.warn('prompt could not be stopped', { error: (err as Error).message }));
         return;
       case 'start-moh':
         await this.leg.startMoh(this.call.queue.mohClass);

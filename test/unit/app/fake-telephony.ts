@@ -109,6 +109,10 @@ export class FakeTelephony implements Telephony {
     });
   }
 
+  playbackIdFor(channelId: string): string {
+    return `playback-${channelId}-${++this.seq}`;
+  }
+
   play(channelId: string, media: string[], playbackId: string): Promise<void> {
     return this.request({ op: 'play', channelId, media, playbackId }, () => {
       this.live(channelId);

@@ -10,7 +10,7 @@ import type { AriConnection } from '../../../src/ari/connection';
 /** An ari-client error as Asterisk answers it (the body's message). */
 const ariError = (message: string) => new Error(JSON.stringify({ message }));
 
-function scripted(o: { dial?: (n: number) => void; leftover?: string } = {}) {
+function scripted(o: { dial?: (n: number) => void; leftover?: string; setFails?: boolean } = {}) {
   const calls: string[] = [];
   let dials = 0;
   const listeners: TelephonyListener[] = [];
@@ -29,7 +29,10 @@ function scripted(o: { dial?: (n: number) => void; leftover?: string } = {}) {
       hangup: (p: { channelId: string }) => record(`hangup ${p.channelId}`),
       play: (p: { channelId: string; playbackId: string }) => record(`play ${p.channelId} ${p.playbackId}`),
       startMoh: (p: { channelId: string }) => record(`moh ${p.channelId}`),
-      setChannelVar: (p: { channelId: string; value: string }) => record(`set ${p.channelId} ${p.value}`),
+      setChannelVar: (p: { channelId: string; value: string }) =>
+        o.setFails
+          ? (calls.push(`set ${p.channelId} failed`), Promise.reject(ariError('Internal Server Error')))
+          : record(`set ${p.channelId} ${p.value}`),
       getChannelVar: (p: { channelId: string }) => {
         calls.push(`get ${p.channelId}`);
         return o.leftover ? Promise.resolve({ value: o.leftover }) : Promise.reject(ariError('Provided variable was not found'));
@@ -55,12 +58,14 @@ describe('ari: AriTelephony', () => {
   afterEach(() => sinon.restore());
 
   describe('prompts on a channel an earlier process left playing', () => {
-    it('the first prompt on a re-adopted channel stops the prompt the earlier process left, then plays', async () => {
-      const { telephony, calls } = scripted({ leftover: 'OLD' });
+    it('the first prompt on a re-adopted channel stops every prompt the earlier process named, then plays', async () => {
+      const { telephony, calls } = scripted({ leftover: 'OLD NEXT1 NEXT2' });
       await telephony.play('K', ['sound:x'], 'NEW');
-      expect(calls).to.deep.equal(['get K', 'stop OLD', 'set K NEW', 'play K NEW']);
-      await telephony.play('K', ['sound:y'], 'NEXT');
-      expect(calls.slice(4), 'checked once per channel').to.deep.equal(['set K NEXT', 'play K NEXT']);
+      expect(calls.slice(0, 4)).to.deep.equal(['get K', 'stop OLD', 'stop NEXT1', 'stop NEXT2']);
+      expect(calls[4]).to.match(/^set K NEW( \S+){4}$/);
+      expect(calls[5]).to.equal('play K NEW');
+      await telephony.play('K', ['sound:y'], telephony.playbackIdFor('K'));
+      expect(calls.slice(6), 'checked once per channel').to.have.length(1);
     });
 
     it('music on hold on a re-adopted channel also stops the leftover prompt first', async () => {
@@ -78,10 +83,38 @@ describe('ari: AriTelephony', () => {
       expect(calls.filter((c) => c.startsWith('get') || c.startsWith('stop'))).to.deep.equal([]);
     });
 
-    it('the prompt id is on the channel before the prompt starts (a crash at any moment leaves it)', async () => {
+    it('the prompt id is on the channel before the prompt starts (a crash at any moment leaves it), with the next four', async () => {
       const { telephony, calls } = scripted();
-      await telephony.play('K', ['sound:x'], 'P1');
-      expect(calls).to.deep.equal(['get K', 'set K P1', 'play K P1']);
+      await telephony.play('K', ['sound:x'], telephony.playbackIdFor('K'));
+      expect(calls).to.have.length(3);
+      const [first, ...ahead] = calls[1].split(' ').slice(2);
+      expect(calls).to.deep.equal(['get K', `set K ${[first, ...ahead].join(' ')}`, `play K ${first}`]);
+      expect(ahead).to.have.length(4);
+      // The next four prompts start at once: their ids were written with the first (no write between a
+      // caller's key and the answer to it).
+      for (const id of ahead) {
+        expect(telephony.playbackIdFor('K')).to.equal(id);
+        await telephony.play('K', ['sound:y'], id);
+      }
+      expect(calls.slice(3)).to.deep.equal(ahead.map((id) => `play K ${id}`));
+      // The sixth names itself and four more again, before it starts.
+      const sixth = telephony.playbackIdFor('K');
+      await telephony.play('K', ['sound:z'], sixth);
+      expect(calls[7]).to.match(new RegExp(`^set K ${sixth}( \\S+){4}$`));
+      expect(calls[8]).to.equal(`play K ${sixth}`);
+    });
+
+    it('a prompt id that could not be written is not relied on: the next prompt writes its own first', async () => {
+      const { telephony, calls } = scripted({ setFails: true });
+      await telephony.play('K', ['sound:x'], telephony.playbackIdFor('K'));
+      await telephony.play('K', ['sound:y'], telephony.playbackIdFor('K'));
+      expect(calls.map((c) => c.split(' ').slice(0, 3).join(' '))).to.deep.equal([
+        'get K',
+        'set K failed',
+        `play K ${calls[2].split(' ')[2]}`,
+        'set K failed',
+        `play K ${calls[4].split(' ')[2]}`,
+      ]);
     });
   });
 
