@@ -21,9 +21,7 @@ export class ConversationBridge {
   async connect(record: (bridgeId: string) => Promise<void>, legs: [string, string]): Promise<void> {
     const bridgeId = this.id ?? randomUUID();
     this.unrecorded = await recordConnection(() => record(bridgeId), this.log);
-    await this.telephony.createBridge(bridgeId);
-    this.id = bridgeId;
-    await this.telephony.addToBridge(bridgeId, legs);
+    await this.join(bridgeId, legs, false);
   }
 
   /** After a restart: both legs into the known bridge if the PBX still has it (a new one would leave the
@@ -31,6 +29,10 @@ export class ConversationBridge {
   async rejoin(legs: [string, string]): Promise<void> {
     const bridgeId = this.id ?? randomUUID();
     const exists = this.id !== undefined && (await this.telephony.listBridges()).some((b) => b.id === bridgeId);
+    await this.join(bridgeId, legs, exists);
+  }
+
+  private async join(bridgeId: string, legs: [string, string], exists: boolean): Promise<void> {
     if (!exists) await this.telephony.createBridge(bridgeId);
     this.id = bridgeId;
     await this.telephony.addToBridge(bridgeId, legs);
