@@ -2,7 +2,7 @@
 // queue "support", +4930123456 (English) and +4930123457 (German), both with callback on.
 // Existing rows are left as the sysadmin set them.
 import { loadConfig } from '../src/config/load';
-import { openStore } from '../src/store/sqlite-store';
+import { openStore } from '../src/store/sqlite/sqlite-store';
 
 const config = loadConfig();
 const store = openStore(config.db.path);

@@ -21,10 +21,10 @@ import type { Logger } from './log';
 import { ariSocketCheck, readinessFrom } from './metrics/health';
 import { confirmationLatencyHistogram, type Histogram } from './metrics/histogram';
 import { startMetricsServer, type MetricsServer } from './metrics/server';
-import { createWriteProbe } from './store/write-probe';
+import { createWriteProbe } from './store/sqlite/write-probe';
 import { installedLanguages } from './sounds';
-import { createAppStore } from './store/sqlite-app-store';
-import { openStore, type SqliteStore } from './store/sqlite-store';
+import { createAppStore } from './store/sqlite/sqlite-app-store';
+import { openStore, type SqliteStore } from './store/sqlite/sqlite-store';
 import { ticketSubject } from './domain/ticket-text';
 import { createTicketDelivery, ticketOutboxEnabled, type TicketDelivery } from './tickets/delivery';
 

@@ -1,7 +1,7 @@
 // `callbackd agents list|add|remove|login|logout`: the people (SIP phones) queues are served by.
 import type { Command } from 'commander';
 import type { AgentRules } from '../domain/agent/agent-state';
-import type { NewAgent } from '../store/repos';
+import type { NewAgent } from '../store/sqlite/repos';
 import type { Agent } from '../domain/model';
 import type { CliContext, CliDeps } from './context';
 import { withContext } from './context';

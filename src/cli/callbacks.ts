@@ -2,7 +2,7 @@
 // queue for good (state 'cancelled', outcome "cancelled by <user>"); no ticket is created.
 import type { Command } from 'commander';
 import type { QueueEntry } from '../domain/model';
-import type { CallbackRow } from '../store/reports-repo';
+import type { CallbackRow } from '../store/sqlite/reports-repo';
 import type { CliDeps } from './context';
 import { withContext } from './context';
 import { CliError, notFound } from './errors';

@@ -10,9 +10,9 @@ import { systemClock } from '../app/ports';
 import { installedLanguages } from '../sounds';
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
-import type { OutboxRepo } from '../store/outbox-repo';
-import type { ReportsRepo } from '../store/reports-repo';
-import { openStore, type SqliteStore } from '../store/sqlite-store';
+import type { OutboxRepo } from '../store/sqlite/outbox-repo';
+import type { ReportsRepo } from '../store/sqlite/reports-repo';
+import { openStore, type SqliteStore } from '../store/sqlite/sqlite-store';
 import { CliError } from './errors';
 
 /** Seams for tests; production uses the defaults. */

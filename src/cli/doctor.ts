@@ -9,7 +9,7 @@ import { languageForNumber } from '../domain/language';
 import type { Greeting, NumberConfig } from '../domain/model';
 import { PROMPT_IDS } from '../domain/prompts';
 import { describeError } from '../errors';
-import { openDatabase } from '../store/db';
+import { openDatabase } from '../store/sqlite/db';
 import type { CliContext, CliDeps } from './context';
 import { withContext } from './context';
 import { CliError } from './errors';

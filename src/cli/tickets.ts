@@ -4,7 +4,7 @@
 // letters a receiver refused, which are retried only when someone says so.
 import type { Command } from 'commander';
 import type { Ticket } from '../domain/model';
-import type { OutboxEntry, OutboxItem } from '../store/outbox-repo';
+import type { OutboxEntry, OutboxItem } from '../store/sqlite/outbox-repo';
 import type { CliDeps } from './context';
 import { withContext } from './context';
 import { CliError, invalid, notFound } from './errors';

@@ -1,5 +1,5 @@
 // Reporting figures (DESIGN.md §1 step 9) computed from plain rows. Pure: the SQL lives in
-// src/store/reports-repo.ts, so the arithmetic (what counts as "in queue", which closed row is a
+// src/store/sqlite/reports-repo.ts, so the arithmetic (what counts as "in queue", which closed row is a
 // callback outcome and which a live caller's, how the average is taken) can be checked with exact
 // numbers without a database.
 //

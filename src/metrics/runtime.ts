@@ -1,7 +1,7 @@
 // The families beside the queue figures of prometheus.ts: what is running, the ARI link, calls in
 // progress, the ticket outbox, agents per state and the request→confirmation latency. Each group is
 // rendered only when its source is wired, so a partial composition never exports made-up zeros.
-import type { OpsRepo } from '../store/ops-repo';
+import type { OpsRepo } from '../store/sqlite/ops-repo';
 import type { BuildInfo } from './build-info';
 import { family } from './exposition';
 import type { Histogram } from './histogram';

@@ -8,7 +8,7 @@ import { systemClock } from '../app/ports';
 import { computeStats } from '../domain/stats';
 import { CallbackdError } from '../errors';
 import type { Logger } from '../log';
-import type { ReportsRepo } from '../store/reports-repo';
+import type { ReportsRepo } from '../store/sqlite/reports-repo';
 import { type BuildInfo, readBuildInfo } from './build-info';
 import { CONTENT_TYPE } from './exposition';
 import { NOT_WIRED, type ReadinessProbe } from './health';

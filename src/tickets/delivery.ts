@@ -4,7 +4,7 @@
 import type { Config } from '../config/schema';
 import type { Ticket } from '../domain/model';
 import type { Logger } from '../log';
-import type { OutboxRepo, TicketSinkName } from '../store/outbox-repo';
+import type { OutboxRepo, TicketSinkName } from '../store/sqlite/outbox-repo';
 import type { OutboxDeliverer } from './outbox-deliverer';
 import { WebhookDeliverer } from './webhook-sink';
 import { ZendeskClient } from './zendesk-client';

@@ -4,7 +4,7 @@
 // 429. A receiver that refuses a row (4xx) makes it a dead letter, logged once, kept with its error
 // until an operator retries it (callbackd tickets outbox retry).
 import type { Logger } from '../log';
-import type { OutboxItem, OutboxRepo, TicketSinkName } from '../store/outbox-repo';
+import type { OutboxItem, OutboxRepo, TicketSinkName } from '../store/sqlite/outbox-repo';
 import { describe, type SendOutcome } from './send-outcome';
 
 export interface OutboxDelivererOptions {

@@ -9,7 +9,7 @@
 // receiver's tolerance (we suggest 5 minutes). Each attempt is signed anew; the body stays the same.
 import { createHmac } from 'node:crypto';
 import type { Logger } from '../log';
-import type { OutboxItem, OutboxRepo, TicketSinkName } from '../store/outbox-repo';
+import type { OutboxItem, OutboxRepo, TicketSinkName } from '../store/sqlite/outbox-repo';
 import { OutboxDeliverer } from './outbox-deliverer';
 import { httpOutcome, networkOutcome, type SendOutcome } from './send-outcome';
 

@@ -10,7 +10,7 @@
 import type { Millis, Ticket, TicketReason } from '../domain/model';
 import { callerName, ticketDescription } from '../domain/ticket-text';
 import type { Logger } from '../log';
-import type { OutboxItem, OutboxRepo, TicketSinkName } from '../store/outbox-repo';
+import type { OutboxItem, OutboxRepo, TicketSinkName } from '../store/sqlite/outbox-repo';
 import { TicketSinkError } from './errors';
 import { OutboxDeliverer } from './outbox-deliverer';
 import type { SendOutcome } from './send-outcome';

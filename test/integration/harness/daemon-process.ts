@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { openStore } from '../../../src/store/sqlite-store';
+import { openStore } from '../../../src/store/sqlite/sqlite-store';
 import { ari } from './env';
 import { DID_EN } from './test-daemon';
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { expect } from 'chai';
 import type { CallEntered, TelephonyEvent } from '../../../src/app/telephony';
-import { openStore } from '../../../src/store/sqlite-store';
+import { openStore } from '../../../src/store/sqlite/sqlite-store';
 import { eventually, sleep } from './caller-steps';
 import { DaemonProcess, killAllDaemons, query, seededDatabase } from './daemon-process';
 import { requireAsterisk } from './env';

@@ -8,9 +8,9 @@ import sinon from 'sinon';
 import type { Clock } from '../../../src/app/ports';
 import { startExpirySweep, sweepExpired } from '../../../src/app/expiry';
 import { silentLogger } from '../../../src/log';
-import { openDatabase, type Db } from '../../../src/store/db';
-import { createAppStore, type SqliteAppStore } from '../../../src/store/sqlite-app-store';
-import { openStore, type SqliteStore } from '../../../src/store/sqlite-store';
+import { openDatabase, type Db } from '../../../src/store/sqlite/db';
+import { createAppStore, type SqliteAppStore } from '../../../src/store/sqlite/sqlite-app-store';
+import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;

@@ -20,8 +20,8 @@ import { CallRouter } from '../../../src/app/router';
 import type { AgentRules } from '../../../src/domain/agent/agent-state';
 import type { Agent, AgentState, NumberConfig, QueueConfig, QueueEntry } from '../../../src/domain/model';
 import type { Logger } from '../../../src/log';
-import { createAppStore, type SqliteAppStore } from '../../../src/store/sqlite-app-store';
-import { openStore, type SqliteStore } from '../../../src/store/sqlite-store';
+import { createAppStore, type SqliteAppStore } from '../../../src/store/sqlite/sqlite-app-store';
+import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { makeTmpDir } from '../store/tmp-db';
 import { FakeTelephony } from './fake-telephony';
 

@@ -9,7 +9,7 @@ import { buildProgram } from '../../../src/cli/index';
 import { sink } from '../../../src/cli/output';
 import { PROMPT_IDS } from '../../../src/domain/prompts';
 import { CallbackdError } from '../../../src/errors';
-import { openStore, type SqliteStore } from '../../../src/store/sqlite-store';
+import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 
 export interface CliEnv {
   dir: string;

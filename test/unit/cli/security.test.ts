@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import { AriConnection } from '../../../src/ari/connection';
-import { openStore } from '../../../src/store/sqlite-store';
+import { openStore } from '../../../src/store/sqlite/sqlite-store';
 import { makeCliEnv, wavBytes, type CliEnv } from './cli-env';
 
 /** Everything a logger writes, as text. */

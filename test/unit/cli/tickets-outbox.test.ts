@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { parseOutboxRetry } from '../../../src/cli/tickets';
 import type { NewTicket } from '../../../src/app/ports';
-import { openStore, type SqliteStore } from '../../../src/store/sqlite-store';
+import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { fixedClock, makeCliEnv, type CliEnv } from './cli-env';
 
 const T0 = 1_700_000_000_000;

@@ -8,9 +8,9 @@ import { expect } from 'chai';
 import { silentLogger } from '../../../src/log';
 import { ariSocketCheck, readinessFrom } from '../../../src/metrics/health';
 import { startMetricsServer, type MetricsServer } from '../../../src/metrics/server';
-import { openDatabase, type Db } from '../../../src/store/db';
-import { createReportsRepo } from '../../../src/store/reports-repo';
-import { createWriteProbe } from '../../../src/store/write-probe';
+import { openDatabase, type Db } from '../../../src/store/sqlite/db';
+import { createReportsRepo } from '../../../src/store/sqlite/reports-repo';
+import { createWriteProbe } from '../../../src/store/sqlite/write-probe';
 import { get } from './http-get';
 
 describe('metrics/health endpoints', () => {

@@ -9,9 +9,9 @@ import { computeStats } from '../../../src/domain/stats';
 import { silentLogger } from '../../../src/log';
 import { renderMetrics } from '../../../src/metrics/prometheus';
 import { parseBind, startMetricsServer, type MetricsServer } from '../../../src/metrics/server';
-import { openDatabase, type Db } from '../../../src/store/db';
-import { createReportsRepo } from '../../../src/store/reports-repo';
-import { openStore, type SqliteStore } from '../../../src/store/sqlite-store';
+import { openDatabase, type Db } from '../../../src/store/sqlite/db';
+import { createReportsRepo } from '../../../src/store/sqlite/reports-repo';
+import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { callHistory } from '../store/call-history';
 import { parseExposition } from './exposition-check';
 

@@ -10,9 +10,9 @@ import { readBuildInfo } from '../../../src/metrics/build-info';
 import { confirmationLatencyHistogram, Histogram } from '../../../src/metrics/histogram';
 import type { LiveMetrics } from '../../../src/metrics/live';
 import { startMetricsServer, type MetricsServer } from '../../../src/metrics/server';
-import { openDatabase, type Db } from '../../../src/store/db';
-import { createOpsRepo } from '../../../src/store/ops-repo';
-import { createReportsRepo } from '../../../src/store/reports-repo';
+import { openDatabase, type Db } from '../../../src/store/sqlite/db';
+import { createOpsRepo } from '../../../src/store/sqlite/ops-repo';
+import { createReportsRepo } from '../../../src/store/sqlite/reports-repo';
 import { parseExposition } from './exposition-check';
 import { get } from './http-get';
 

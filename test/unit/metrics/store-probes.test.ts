@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { openDatabase, type Db } from '../../../src/store/db';
-import { createOpsRepo } from '../../../src/store/ops-repo';
-import { createWriteProbe, PROBE_BUSY_TIMEOUT_MS } from '../../../src/store/write-probe';
+import { openDatabase, type Db } from '../../../src/store/sqlite/db';
+import { createOpsRepo } from '../../../src/store/sqlite/ops-repo';
+import { createWriteProbe, PROBE_BUSY_TIMEOUT_MS } from '../../../src/store/sqlite/write-probe';
 
 describe('store/write probe', () => {
   let dir: string;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { NewTicket } from '../../../src/app/ports';
-import { StoreError } from '../../../src/store/errors';
-import { openStore, type SqliteStore } from '../../../src/store/sqlite-store';
+import { StoreError } from '../../../src/store/sqlite/errors';
+import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { makeTmpDir, type TmpDir } from './tmp-db';
 
 function storeError(fn: () => unknown): StoreError {

@@ -3,7 +3,7 @@
 // expiry: expire), so reporting tests prove what the figures make of the rows the daemon really
 // writes, not of hand-written SQL.
 import type { AgentRules } from '../../../src/domain/agent/agent-state';
-import type { SqliteStore } from '../../../src/store/sqlite-store';
+import type { SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 
 const RULES: AgentRules = { maxMissed: 3, wrapUpSeconds: 0 };
 const SECOND = 1000;

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { SqliteStore as Store } from '../../../src/store/sqlite-store';
+import type { SqliteStore as Store } from '../../../src/store/sqlite/sqlite-store';
 import type { NumberConfig } from '../../../src/domain/model';
-import { StoreError } from '../../../src/store/errors';
-import { openStore } from '../../../src/store/sqlite-store';
+import { StoreError } from '../../../src/store/sqlite/errors';
+import { openStore } from '../../../src/store/sqlite/sqlite-store';
 import { makeTmpDir, type TmpDir } from './tmp-db';
 
 const voice: NumberConfig = {

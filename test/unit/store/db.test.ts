@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { openDatabase, type Db } from '../../../src/store/db';
-import { StoreError } from '../../../src/store/errors';
-import { migrations, type Migration } from '../../../src/store/migrations';
-import { openStore } from '../../../src/store/sqlite-store';
+import { openDatabase, type Db } from '../../../src/store/sqlite/db';
+import { StoreError } from '../../../src/store/sqlite/errors';
+import { migrations, type Migration } from '../../../src/store/sqlite/migrations';
+import { openStore } from '../../../src/store/sqlite/sqlite-store';
 import { makeTmpDir, type TmpDir } from './tmp-db';
 
 function catchStoreError(fn: () => unknown): StoreError {

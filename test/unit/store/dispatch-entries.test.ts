@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import type { EntriesRepo } from '../../../src/store/repos';
-import { openDatabase, type Db } from '../../../src/store/db';
-import { createEntriesRepo } from '../../../src/store/entries-repo';
-import { migration001 } from '../../../src/store/migrations/001-initial';
-import { migrations } from '../../../src/store/migrations';
-import { openStore } from '../../../src/store/sqlite-store';
+import type { EntriesRepo } from '../../../src/store/sqlite/repos';
+import { openDatabase, type Db } from '../../../src/store/sqlite/db';
+import { createEntriesRepo } from '../../../src/store/sqlite/entries-repo';
+import { migration001 } from '../../../src/store/sqlite/migrations/001-initial';
+import { migrations } from '../../../src/store/sqlite/migrations';
+import { openStore } from '../../../src/store/sqlite/sqlite-store';
 import { makeTmpDir, type TmpDir } from './tmp-db';
 
 const Q = 'sales';

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import type { SqliteStore as Store } from '../../../src/store/sqlite-store';
-import { StoreError } from '../../../src/store/errors';
-import { openStore } from '../../../src/store/sqlite-store';
+import type { SqliteStore as Store } from '../../../src/store/sqlite/sqlite-store';
+import { StoreError } from '../../../src/store/sqlite/errors';
+import { openStore } from '../../../src/store/sqlite/sqlite-store';
 import { makeTmpDir, type TmpDir } from './tmp-db';
 
 const Q = 'sales';

@@ -1,8 +1,8 @@
 // The daemon's watch for changes made by another process (the admin CLI logging an agent in): every
 // commit of another connection is noticed, also one made before the watch's first look.
 import { expect } from 'chai';
-import { createAppStore } from '../../../src/store/sqlite-app-store';
-import { openStore } from '../../../src/store/sqlite-store';
+import { createAppStore } from '../../../src/store/sqlite/sqlite-app-store';
+import { openStore } from '../../../src/store/sqlite/sqlite-store';
 import { makeTmpDir, type TmpDir } from './tmp-db';
 
 describe('store: changes by another process', () => {

@@ -3,9 +3,9 @@
 // runner's retries run on timers, so the event loop is never blocked while it waits.
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { StoreError } from '../../../src/store/errors';
-import { LockRunner } from '../../../src/store/lock-runner';
-import { openStore, type SqliteStore } from '../../../src/store/sqlite-store';
+import { StoreError } from '../../../src/store/sqlite/errors';
+import { LockRunner } from '../../../src/store/sqlite/lock-runner';
+import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { fakeTime, track, type FakeTime } from '../app/fixtures';
 import { makeTmpDir, type TmpDir } from './tmp-db';
 

@@ -2,9 +2,9 @@
 // and the upgrade of a database whose outbox rows were all webhook rows.
 import { expect } from 'chai';
 import type { NewTicket } from '../../../src/app/ports';
-import { openDatabase } from '../../../src/store/db';
-import { migrations } from '../../../src/store/migrations';
-import { openStore, type SqliteStore } from '../../../src/store/sqlite-store';
+import { openDatabase } from '../../../src/store/sqlite/db';
+import { migrations } from '../../../src/store/sqlite/migrations';
+import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { makeTmpDir, type TmpDir } from './tmp-db';
 
 const ticket = (entryId: string, createdAt = 10_000): NewTicket => ({

@@ -1,7 +1,7 @@
 // The reporting queries on a real SQLite file: which request time each one counts from when a caller
 // asks again for the same number (merged into the open slot).
 import { expect } from 'chai';
-import { openStore, type SqliteStore } from '../../../src/store/sqlite-store';
+import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { callHistory } from './call-history';
 import { makeTmpDir, type TmpDir } from './tmp-db';
 

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import type { Config } from '../../../src/config/schema';
 import { silentLogger } from '../../../src/log';
-import { openStore, type SqliteStore } from '../../../src/store/sqlite-store';
+import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { configuredSinks, createTicketDelivery, ticketOutboxEnabled, zendeskBaseUrl } from '../../../src/tickets/delivery';
 import { makeTmpDir, type TmpDir } from '../store/tmp-db';
 import { FakeZendesk, ZENDESK_EMAIL, ZENDESK_TOKEN } from './fake-zendesk';

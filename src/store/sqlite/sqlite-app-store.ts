@@ -1,7 +1,7 @@
 // The async Store port (src/app/ports.ts) over one SQLite file, for the daemon. Every verb is one
 // synchronous repo call (one transaction) run through the LockRunner, so another process's lock costs
 // a retry timer, never a frozen event loop; writes keep their order.
-import type { ExpiryCandidate, Store } from '../app/ports';
+import type { ExpiryCandidate, Store } from '../../app/ports';
 import { LockRunner } from './lock-runner';
 import type { SqliteStore } from './sqlite-store';
 

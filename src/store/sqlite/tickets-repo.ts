@@ -3,7 +3,7 @@
 // exist locally without being queued for the external systems. The row has no sink yet: the deliverer
 // copies it to each configured sink (see outbox-repo.ts, src/tickets/delivery.ts).
 import type { NewTicket, TicketsRepo } from './repos';
-import type { Millis, Ticket, TicketComment, TicketReason } from '../domain/model';
+import type { Millis, Ticket, TicketComment, TicketReason } from '../../domain/model';
 import type { Db } from './db';
 import { rethrowConstraint } from './errors';
 

@@ -1,6 +1,6 @@
 // Read-only operational figures for /metrics: the ticket outbox backlog and agents per state. Only
 // SELECTs, cheap enough for every scrape (ticket_outbox has an index on delivered_at, agents is small).
-import type { AgentState } from '../domain/model';
+import type { AgentState } from '../../domain/model';
 import type { Db } from './db';
 
 export interface OutboxCounts {

@@ -1,6 +1,6 @@
 // Queue configuration (table `queues`).
 import type { QueuesRepo } from './repos';
-import type { QueueConfig } from '../domain/model';
+import type { QueueConfig } from '../../domain/model';
 import type { Db } from './db';
 import { rethrowConstraint } from './errors';
 

@@ -5,7 +5,7 @@
 // A row is written without a sink; before sending, the deliverer copies each such row to every
 // configured sink (assign), so every sink has its own attempts, schedule and dead letter per ticket
 // or comment, and a sink switched on later only receives what is written from then on.
-import type { Millis } from '../domain/model';
+import type { Millis } from '../../domain/model';
 import type { Db } from './db';
 
 export type OutboxKind = 'ticket' | 'comment';

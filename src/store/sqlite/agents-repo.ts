@@ -1,7 +1,7 @@
 // Agents and the queues they serve (tables `agents`, `agent_queues`). Validation is the schema's: a
 // duplicate id or endpoint, or a queue that is not configured, ends as STORE_CONSTRAINT.
-import { nextAgentState, type AgentRules } from '../domain/agent/agent-state';
-import type { Agent, AgentEvent, AgentState, Millis } from '../domain/model';
+import { nextAgentState, type AgentRules } from '../../domain/agent/agent-state';
+import type { Agent, AgentEvent, AgentState, Millis } from '../../domain/model';
 import type { Db } from './db';
 import { StoreError, rethrowConstraint } from './errors';
 import type { AgentsRepo, NewAgent } from './repos';

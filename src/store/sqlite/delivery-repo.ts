@@ -2,9 +2,9 @@
 // legs and tickets (a cancel from the CLI, an expiry sweep or a second daemon can never land between
 // "still offered?" and "dialing"). Preconditions are checked inside; a transition whose world moved on
 // writes nothing and says so.
-import type { NewTicket } from '../app/ports';
-import type { AgentRules } from '../domain/agent/agent-state';
-import type { AgentEvent, LegRole, Millis, QueueEntry, Ticket } from '../domain/model';
+import type { NewTicket } from '../../app/ports';
+import type { AgentRules } from '../../domain/agent/agent-state';
+import type { AgentEvent, LegRole, Millis, QueueEntry, Ticket } from '../../domain/model';
 import type { Db } from './db';
 import type { AgentsRepo, EntriesRepo, LegsRepo, NewLegRow, TicketsRepo } from './repos';
 

@@ -1,6 +1,6 @@
 // DIDs the daemon answers and their callback settings (table `numbers`).
 import type { NumbersRepo } from './repos';
-import type { NumberConfig, NumberKind } from '../domain/model';
+import type { NumberConfig, NumberKind } from '../../domain/model';
 import type { Db } from './db';
 import { rethrowConstraint } from './errors';
 

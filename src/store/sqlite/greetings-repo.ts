@@ -1,6 +1,6 @@
 // Sysadmin-provided recordings, one row per (name, language) (table `greetings`).
 import type { GreetingsRepo } from './repos';
-import type { Greeting, GreetingKind } from '../domain/model';
+import type { Greeting, GreetingKind } from '../../domain/model';
 import type { Db } from './db';
 import { rethrowConstraint } from './errors';
 

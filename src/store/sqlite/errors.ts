@@ -1,18 +1,9 @@
-// Typed store errors. Callers (CLI, daemon start-up, call flows) branch on `code`, never on message text,
-// so codes are stable API; messages are for humans and name the database path where one is involved.
+// SQLite's failures in the Store port's vocabulary (src/app/store-errors.ts); messages name the
+// database path where one is involved.
 import Database from 'better-sqlite3';
-import { CallbackdError } from '../errors';
+import { StoreError } from '../../app/store-errors';
 
-export type StoreErrorCode =
-  | 'STORE_OPEN_FAILED' // the file could not be opened or created (permissions, missing volume, ...)
-  | 'STORE_CORRUPT' // the file is not an SQLite database or is damaged
-  | 'STORE_LOCKED' // another process held the database longer than busy_timeout
-  | 'STORE_MIGRATION_FAILED' // a schema migration failed and was rolled back
-  | 'STORE_TOO_NEW' // the file was written by a newer callbackd; refusing rather than guessing
-  | 'STORE_CONSTRAINT' // a write violated a schema constraint (CHECK, FOREIGN KEY, UNIQUE, NOT NULL)
-  | 'ENTRY_NOT_WAITING'; // a callback was requested for an entry that is not a waiting live caller
-
-export class StoreError extends CallbackdError<StoreErrorCode> {}
+export { StoreError, type StoreErrorCode } from '../../app/store-errors';
 
 /** SQLite's primary result code, e.g. 'SQLITE_CONSTRAINT' for 'SQLITE_CONSTRAINT_CHECK'. */
 function primaryCode(err: unknown): string | undefined {

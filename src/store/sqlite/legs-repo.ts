@@ -1,7 +1,7 @@
 // Channels the daemon dialled or bridged (table `legs`, migration 004). A row is written before the
 // channel exists, under the channel id we chose, so after a restart the daemon can ask Asterisk which
 // of its legs are still alive and re-adopt or end them instead of dialling again.
-import type { Leg, LegRole, Millis } from '../domain/model';
+import type { Leg, LegRole, Millis } from '../../domain/model';
 import type { Db } from './db';
 import { rethrowConstraint } from './errors';
 import type { LegsRepo, NewLegRow } from './repos';

@@ -1,7 +1,7 @@
 // Places in queues (table `queue_entries`). A live caller and the callback slot it turns into are the
 // SAME row: entered_at never changes on conversion, which is how the caller keeps its place.
-import type { CallbackOutcome, CallbackRequest, LiveEnd, NewLiveEntry } from '../app/ports';
-import { OPEN_STATES, type EntryKind, type EntryState, type Millis, type QueueEntry } from '../domain/model';
+import type { CallbackOutcome, CallbackRequest, LiveEnd, NewLiveEntry } from '../../app/ports';
+import { OPEN_STATES, type EntryKind, type EntryState, type Millis, type QueueEntry } from '../../domain/model';
 import type { Db } from './db';
 import { StoreError, rethrowConstraint } from './errors';
 import type { EntriesRepo } from './repos';

@@ -1,8 +1,8 @@
 // The SQLite adapter's own synchronous API, table by table. The admin CLI (a short-lived process)
 // and the tests use it directly; the daemon sees only the async Store port (src/app/ports.ts), which
 // sqlite-app-store.ts builds on these repos with the database's lock handled off the event loop.
-import type { CallbackOutcome, CallbackRequest, LiveEnd, NewLiveEntry, NewTicket } from '../app/ports';
-import type { AgentRules } from '../domain/agent/agent-state';
+import type { CallbackOutcome, CallbackRequest, LiveEnd, NewLiveEntry, NewTicket } from '../../app/ports';
+import type { AgentRules } from '../../domain/agent/agent-state';
 import type {
   Agent,
   AgentEvent,
@@ -17,9 +17,9 @@ import type {
   QueueEntry,
   Ticket,
   TicketComment,
-} from '../domain/model';
+} from '../../domain/model';
 
-export type { NewTicket } from '../app/ports';
+export type { NewTicket } from '../../app/ports';
 
 export interface NumbersRepo {
   get(did: string): NumberConfig | undefined;

@@ -4,12 +4,12 @@
 //
 // Figures are aggregated in SQL (GROUP BY) rather than returned row by row, because /metrics reports
 // all-time counters on every scrape and the table grows by every call.
-import type { EntryKind, EntryState, Millis } from '../domain/model';
-import type { ClosedRow, CountRow, OpenEntryRow, StatsInput, WaitRow } from '../domain/stats';
-import type { ExpiryCandidate } from '../app/ports';
+import type { EntryKind, EntryState, Millis } from '../../domain/model';
+import type { ClosedRow, CountRow, OpenEntryRow, StatsInput, WaitRow } from '../../domain/stats';
+import type { ExpiryCandidate } from '../../app/ports';
 import type { Db } from './db';
 
-export type { ExpiryCandidate } from '../app/ports';
+export type { ExpiryCandidate } from '../../app/ports';
 
 /** One callback as the CLI lists it. */
 export interface CallbackRow {
