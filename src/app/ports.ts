@@ -17,6 +17,16 @@ import type {
   TicketComment,
 } from '../domain/model';
 import type { AgentRules } from '../domain/agent/agent-state';
+import type { AdminStore } from './store-ports/admin-store';
+import type { ChangeFeed } from './store-ports/change-feed';
+import type { OutboxStore } from './store-ports/outbox-store';
+import type { ReportStore } from './store-ports/report-store';
+
+export type { AdminStore, NewAgent } from './store-ports/admin-store';
+export type { ChangeFeed, ChangeTopic, StoreChange } from './store-ports/change-feed';
+export type { OutboxEntry, OutboxItem, OutboxKind, OutboxStore, TicketSinkName } from './store-ports/outbox-store';
+export { TICKET_SINKS } from './store-ports/outbox-store';
+export type { CallbackFilter, CallbackRow, OutboxCounts, ReportStore, TicketFilter } from './store-ports/report-store';
 
 export interface Clock {
   now(): Millis;
@@ -29,10 +39,13 @@ export interface DirectoryStore {
   number(did: string): Promise<NumberConfig | undefined>;
   numbers(): Promise<NumberConfig[]>;
   queue(name: string): Promise<QueueConfig | undefined>;
+  queues(): Promise<QueueConfig[]>;
   setting(key: string): Promise<string | undefined>;
   greeting(name: string, language: string): Promise<Greeting | undefined>;
   /** Languages a greeting exists in. */
   greetingLanguages(name: string): Promise<string[]>;
+  /** Every greeting in every language. */
+  greetings(): Promise<Greeting[]>;
 }
 
 export interface NewLiveEntry {
@@ -175,6 +188,12 @@ export interface TicketStore {
   comments(ticketId: number): Promise<TicketComment[]>;
 }
 
+/** The whole store as every part of callbackd sees it (daemon, CLI, metrics, tickets, web). Adapters:
+ *  src/store/sqlite (the embedded default) and src/store/postgres; both pass test/contract.
+ *
+ *  Ordering promise: writes concerning one entry (join, leave, request, offer, accept, …) take effect in
+ *  the order they were submitted, even when the caller does not await each one (a caller who hangs up
+ *  right after dialling in submits `leave` while `join` is in flight; `leave` must not overtake it). */
 export interface Store {
   directory: DirectoryStore;
   callers: CallerStore;
@@ -182,7 +201,10 @@ export interface Store {
   agents: AgentStore;
   expiry: ExpiryStore;
   tickets: TicketStore;
-  /** Calls `onChange` when another process (the admin CLI) changed the store; returns a stop function. */
-  watchExternalChanges(onChange: () => void): () => void;
+  admin: AdminStore;
+  reports: ReportStore;
+  outbox: OutboxStore;
+  /** Changes made outside this process (the admin CLI, another node). */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }

@@ -12,7 +12,7 @@ import { LiveSession } from './live-session';
 import { AWAY, openCalls, planLegs, type LegPlan } from './reconcile';
 
 export interface DeliveryFeatureDeps extends DeliveryDeps {
-  store: Pick<Store, 'delivery' | 'directory' | 'callers' | 'agents' | 'watchExternalChanges'>;
+  store: Pick<Store, 'delivery' | 'directory' | 'callers' | 'agents' | 'changes'>;
   /** Whether a live entry's caller is on the line in this process. */
   hasCaller: (entryId: string) => boolean;
 }

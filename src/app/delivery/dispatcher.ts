@@ -10,7 +10,7 @@ import type { Clock, Store } from '../ports';
 import { boundedTimeout, type TimerHandle } from '../timers';
 
 export interface DispatcherDeps {
-  store: Pick<Store, 'delivery' | 'watchExternalChanges'>;
+  store: Pick<Store, 'delivery' | 'changes'>;
   clock: Clock;
   log: Logger;
   events: AppEvents;
@@ -49,8 +49,8 @@ export class Dispatcher {
         this.paused.set(agentId, this.deps.clock.now() + seconds * 1000);
         this.scheduleWake();
       }),
-      // The admin CLI writes to the store directly (agents log in, callbacks cancelled).
-      store.watchExternalChanges(() => this.kick()),
+      // The admin CLI or another node changed the store (agents log in, callbacks cancelled).
+      store.changes.subscribe(() => this.kick()),
     );
     this.kick();
   }

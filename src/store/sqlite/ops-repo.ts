@@ -1,14 +1,10 @@
 // Read-only operational figures for /metrics: the ticket outbox backlog and agents per state. Only
 // SELECTs, cheap enough for every scrape (ticket_outbox has an index on delivered_at, agents is small).
+import type { OutboxCounts } from '../../app/store-ports/report-store';
 import type { AgentState } from '../../domain/model';
 import type { Db } from './db';
 
-export interface OutboxCounts {
-  /** Undelivered items (waiting for their first attempt or for a retry). */
-  pending: number;
-  /** Of those, items whose last delivery attempt failed; they are retried with backoff. */
-  failed: number;
-}
+export type { OutboxCounts } from '../../app/store-ports/report-store';
 
 export interface OpsRepo {
   outboxCounts(): OutboxCounts;

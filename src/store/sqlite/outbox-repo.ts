@@ -1,42 +1,16 @@
 // Pending deliveries to external ticket systems (table `ticket_outbox`), filled by tickets-repo.ts in
-// the same transaction as the ticket and drained by src/tickets. Not part of the Store port: only the
-// deliverers and the CLI need it.
+// the same transaction as the ticket and drained by src/tickets through the port's OutboxStore
+// (src/app/store-ports/outbox-store.ts), which sqlite-app-store.ts builds on this repo.
 //
 // A row is written without a sink; before sending, the deliverer copies each such row to every
 // configured sink (assign), so every sink has its own attempts, schedule and dead letter per ticket
 // or comment, and a sink switched on later only receives what is written from then on.
+import type { OutboxEntry, OutboxItem, OutboxKind, TicketSinkName } from '../../app/store-ports/outbox-store';
 import type { Millis } from '../../domain/model';
 import type { Db } from './db';
 
-export type OutboxKind = 'ticket' | 'comment';
-
-/** External systems tickets can be delivered to (the CHECK of ticket_outbox.sink lists the same). */
-export const TICKET_SINKS = ['webhook', 'zendesk'] as const;
-export type TicketSinkName = (typeof TICKET_SINKS)[number];
-
-export interface OutboxItem {
-  id: number;
-  /** null until the deliverer assigned the row to the configured sinks. */
-  sink: TicketSinkName | null;
-  kind: OutboxKind;
-  ticketId: number;
-  /** The JSON object written with the ticket or comment. */
-  payload: Record<string, unknown>;
-  /** Delivery attempts so far. */
-  attempts: number;
-  nextAttemptAt: Millis;
-  lastError: string | null;
-  createdAt: Millis;
-  deliveredAt: Millis | null;
-  /** Set when the receiver refused the row: it is not attempted again until retried. */
-  deadAt: Millis | null;
-}
-
-/** An undelivered row as the CLI lists it. */
-export interface OutboxEntry extends OutboxItem {
-  /** An earlier undelivered row of the same ticket and sink this one waits for (comments follow their ticket). */
-  blockedBy: number | null;
-}
+export { TICKET_SINKS } from '../../app/store-ports/outbox-store';
+export type { OutboxEntry, OutboxItem, OutboxKind, TicketSinkName } from '../../app/store-ports/outbox-store';
 
 export interface OutboxRepo {
   /** Gives every row written without a sink to each of `sinks` (the first keeps the row, the others

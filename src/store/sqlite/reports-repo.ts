@@ -7,34 +7,12 @@
 import type { EntryKind, EntryState, Millis } from '../../domain/model';
 import type { ClosedRow, CountRow, OpenEntryRow, StatsInput, WaitRow } from '../../domain/stats';
 import type { ExpiryCandidate } from '../../app/ports';
+import type { CallbackFilter, CallbackRow } from '../../app/store-ports/report-store';
 import type { Db } from './db';
 
 export type { ExpiryCandidate } from '../../app/ports';
 
-/** One callback as the CLI lists it. */
-export interface CallbackRow {
-  id: string;
-  queue: string;
-  did: string;
-  state: EntryState;
-  callbackNumber: string;
-  enteredAt: Millis;
-  requestedAt: Millis;
-  language: string | null;
-  attempts: number;
-  agentId: string | null;
-  agentCallStartedAt: Millis | null;
-  ticketId: number | null;
-  closedAt: Millis | null;
-  outcome: string | null;
-}
-
-export interface CallbackFilter {
-  /** Also closed callbacks (requested at or after `since`); default only open ones. */
-  all?: boolean;
-  since?: Millis;
-  queue?: string;
-}
+export type { CallbackFilter, CallbackRow } from '../../app/store-ports/report-store';
 
 export interface ReportsRepo {
   queueNames(): string[];

@@ -2,6 +2,7 @@
 // and the tests use it directly; the daemon sees only the async Store port (src/app/ports.ts), which
 // sqlite-app-store.ts builds on these repos with the database's lock handled off the event loop.
 import type { CallbackOutcome, CallbackRequest, LiveEnd, NewLiveEntry, NewTicket } from '../../app/ports';
+import type { NewAgent } from '../../app/store-ports/admin-store';
 import type { AgentRules } from '../../domain/agent/agent-state';
 import type {
   Agent,
@@ -86,12 +87,7 @@ export interface EntriesRepo {
   waitingLive(): QueueEntry[];
 }
 
-export interface NewAgent {
-  id: string;
-  name: string;
-  endpoint: string;
-  queues: string[];
-}
+export type { NewAgent } from '../../app/store-ports/admin-store';
 
 export interface AgentsRepo {
   get(id: string): Agent | undefined;

@@ -23,15 +23,40 @@ export function createAppStore(s: SqliteStore, opts: AppStoreOptions): SqliteApp
   const w = <T>(what: string, op: () => T) => runner.write(what, op);
   let closed = false;
 
+  // data_version changes whenever ANOTHER connection commits; our own commits leave it alone. The
+  // baseline is read now, not at the first tick: a change committed before that tick (an agent
+  // logged in by the CLI just after the daemon started) would otherwise become the baseline unseen.
+  const watchDataVersion = (onChange: () => void): (() => void) => {
+    const version = (): number | undefined => {
+      try {
+        return s.db.pragma('data_version', { simple: true }) as number;
+      } catch {
+        return undefined; // locked or closing: look again next time
+      }
+    };
+    let last = closed ? undefined : version();
+    const timer = setInterval(() => {
+      if (closed) return;
+      const v = version();
+      if (v === undefined) return;
+      if (last !== undefined && v !== last) onChange();
+      last = v;
+    }, opts.watchIntervalMs ?? 500);
+    timer.unref();
+    return () => clearInterval(timer);
+  };
+
   return {
     runner,
     directory: {
       number: (did) => r('number', () => s.numbers.get(did)),
       numbers: () => r('numbers', () => s.numbers.list()),
       queue: (name) => r('queue', () => s.queues.get(name)),
+      queues: () => r('queues', () => s.queues.list()),
       setting: (key) => r('setting', () => s.settings.get(key)),
       greeting: (name, language) => r('greeting', () => s.greetings.get(name, language)),
       greetingLanguages: (name) => r('greeting languages', () => s.greetings.languages(name)),
+      greetings: () => r('greetings', () => s.greetings.list()),
     },
     callers: {
       join: async (entry) => {
@@ -103,28 +128,39 @@ export function createAppStore(s: SqliteStore, opts: AppStoreOptions): SqliteApp
       get: (id) => r('ticket', () => s.tickets.get(id)),
       comments: (ticketId) => r('ticket comments', () => s.tickets.comments(ticketId)),
     },
-    watchExternalChanges: (onChange) => {
-      // data_version changes whenever ANOTHER connection commits; our own commits leave it alone. The
-      // baseline is read now, not at the first tick: a change committed before that tick (an agent
-      // logged in by the CLI just after the daemon started) would otherwise become the baseline unseen.
-      const version = (): number | undefined => {
-        try {
-          return s.db.pragma('data_version', { simple: true }) as number;
-        } catch {
-          return undefined; // locked or closing: look again next time
-        }
-      };
-      let last = closed ? undefined : version();
-      const timer = setInterval(() => {
-        if (closed) return;
-        const v = version();
-        if (v === undefined) return;
-        if (last !== undefined && v !== last) onChange();
-        last = v;
-      }, opts.watchIntervalMs ?? 500);
-      timer.unref();
-      return () => clearInterval(timer);
+    admin: {
+      upsertNumber: (n) => w(`number ${n.did}`, () => s.numbers.upsert(n)),
+      removeNumber: (did) => w(`removal of number ${did}`, () => s.numbers.remove(did)),
+      upsertGreeting: (g) => w(`greeting ${g.name}/${g.language}`, () => s.greetings.upsert(g)),
+      removeGreeting: (name, language) => w(`removal of greeting ${name}`, () => s.greetings.remove(name, language)),
+      upsertQueue: (q) => w(`queue ${q.name}`, () => s.queues.upsert(q)),
+      setSetting: (key, value) => w(`setting ${key}`, () => s.settings.set(key, value)),
+      addAgent: (agent, at) => w(`agent ${agent.id}`, () => s.agents.add(agent, at)),
+      removeAgent: (id) => w(`removal of agent ${id}`, () => s.agents.remove(id)),
     },
+    reports: {
+      statsInput: (now, since, queue) => r('figures', () => s.reports.statsInput(now, since, queue)),
+      callbacks: (filter) => r('callbacks', () => s.reports.callbacks(filter)),
+      tickets: (filter) => r('tickets', () => s.tickets.list(filter)),
+      outboxCounts: () => r('outbox figures', () => s.ops.outboxCounts()),
+      agentsByState: () => r('agent figures', () => s.ops.agentsByState()),
+    },
+    outbox: {
+      assign: (sinks) => w('outbox assignment', () => s.outbox.assign(sinks)),
+      due: (sink, now, limit) => r(`due ${sink} deliveries`, () => s.outbox.due(sink, now, limit)),
+      delivered: (id, at) => w(`outbox ${id} delivered`, () => s.outbox.delivered(id, at)),
+      failed: (id, at, error, next) => w(`outbox ${id} failed`, () => s.outbox.failed(id, at, error, next)),
+      dead: (id, at, error) => w(`outbox ${id} dead`, () => s.outbox.dead(id, at, error)),
+      get: (id) => r(`outbox ${id}`, () => s.outbox.get(id)),
+      list: (filter) => r('outbox', () => s.outbox.list(filter)),
+      retry: (id, now) => w(`retry of outbox ${id}`, () => s.outbox.retry(id, now)),
+      retryAllDead: (now) => w('retry of dead outbox rows', () => s.outbox.retryAllDead(now)),
+      purgeDelivered: (olderThan) => w('outbox purge', () => s.outbox.purgeDelivered(olderThan)),
+      externalId: (ticketId, sink) => r(`${sink} id of ticket ${ticketId}`, () => s.outbox.externalId(ticketId, sink)),
+      linkExternal: (ticketId, sink, externalId, at) =>
+        w(`${sink} link of ticket ${ticketId}`, () => s.outbox.linkExternal(ticketId, sink, externalId, at)),
+    },
+    changes: { subscribe: (onChange) => watchDataVersion(() => onChange({ topic: 'unknown' })) },
     close: async () => {
       if (closed) return;
       // Let queued writes finish (they are bounded by the lock deadline) before the file closes.

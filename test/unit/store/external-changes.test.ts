@@ -31,7 +31,7 @@ describe('store: changes by another process', () => {
   it('a login committed right after the watch started (before its first look) is noticed', async () => {
     const { app, cli } = world();
     let changes = 0;
-    const stop = app.watchExternalChanges(() => changes++);
+    const stop = app.changes.subscribe(() => changes++);
     closers.push(stop);
     login(cli);
     await tick(100);
@@ -41,7 +41,7 @@ describe('store: changes by another process', () => {
   it('later commits are noticed too, and the daemon’s own writes are not reported', async () => {
     const { app, cli } = world();
     let changes = 0;
-    closers.push(app.watchExternalChanges(() => changes++));
+    closers.push(app.changes.subscribe(() => changes++));
     await tick(60);
     await app.agents.apply('alice', { type: 'login' }, 2000, { maxMissed: 3, wrapUpSeconds: 0 });
     await tick(60);
