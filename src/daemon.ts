@@ -184,12 +184,12 @@ export class Daemon {
       fastRejectMs: FAST_REJECT_MS,
       rejectPauseSeconds: REJECT_PAUSE_SECONDS,
     });
-    // Tickets always live in SQLite; with a webhook and/or Zendesk configured they also go there.
+    // Tickets always live in the store; with a webhook and/or Zendesk configured they also go there.
     const tickets = createTicketDelivery(config.tickets, {
-      outbox: sqlite.outbox,
+      outbox: store.outbox,
       clock,
       log,
-      languageOf: (t) => (t.entryId ? sqlite.entries.get(t.entryId)?.language : undefined) ?? config.language.default,
+      languageOf: async (t) => (t.entryId ? (await store.callers.entry(t.entryId))?.language : undefined) ?? config.language.default,
     });
     const daemon = new Daemon({
       sqlite,
@@ -241,10 +241,10 @@ export class Daemon {
     const connected = () => this.connection.connected;
     this.metrics = await startMetricsServer({
       bind: config.metrics.bind,
-      reports: this.sqlite.reports,
+      reports: this.store.reports,
       log,
       clock,
-      ops: this.sqlite.ops,
+      figures: this.store.reports,
       confirmation: this.confirmation,
       live: {
         ariConnected: connected,

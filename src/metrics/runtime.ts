@@ -1,7 +1,7 @@
 // The families beside the queue figures of prometheus.ts: what is running, the ARI link, calls in
 // progress, the ticket outbox, agents per state and the request→confirmation latency. Each group is
 // rendered only when its source is wired, so a partial composition never exports made-up zeros.
-import type { OpsRepo } from '../store/sqlite/ops-repo';
+import type { ReportStore } from '../app/ports';
 import type { BuildInfo } from './build-info';
 import { family } from './exposition';
 import type { Histogram } from './histogram';
@@ -10,11 +10,11 @@ import type { LiveMetrics } from './live';
 export interface RuntimeSources {
   build: BuildInfo;
   live?: LiveMetrics;
-  ops?: Pick<OpsRepo, 'outboxCounts' | 'agentsByState'>;
+  figures?: Pick<ReportStore, 'outboxCounts' | 'agentsByState'>;
   confirmation?: Histogram;
 }
 
-export function renderRuntimeMetrics(src: RuntimeSources): string[] {
+export async function renderRuntimeMetrics(src: RuntimeSources): Promise<string[]> {
   const lines = family('callbackd_build_info', 'gauge', 'Always 1; the labels say which callbackd and Node.js are running.', [
     { labels: { version: src.build.version, node: src.build.node }, value: 1 },
   ]);
@@ -30,9 +30,8 @@ export function renderRuntimeMetrics(src: RuntimeSources): string[] {
       ...family('callbackd_active_calls', 'gauge', 'Calls the daemon is handling right now.', [{ value: live.activeCalls() }]),
     );
   }
-  if (src.ops) {
-    const outbox = src.ops.outboxCounts();
-    const agents = src.ops.agentsByState();
+  if (src.figures) {
+    const [outbox, agents] = await Promise.all([src.figures.outboxCounts(), src.figures.agentsByState()]);
     lines.push(
       ...family('callbackd_ticket_outbox_pending', 'gauge', 'Tickets and comments not yet delivered to tickets.webhookUrl.', [
         { value: outbox.pending },

@@ -1,14 +1,13 @@
 // The operations listener on metrics.bind (loopback by default; '' = off): GET /metrics (Prometheus),
-// GET /healthz (liveness) and GET /readyz (readiness). Queue figures are read from SQLite on every
+// GET /healthz (liveness) and GET /readyz (readiness). Queue figures are read from the store on every
 // scrape rather than kept in memory, so they survive restarts and agree with `callbackd stats`,
 // whichever process wrote the rows; live figures come from the daemon through LiveMetrics.
 import http from 'node:http';
-import type { Clock } from '../app/ports';
+import type { Clock, ReportStore } from '../app/ports';
 import { systemClock } from '../app/ports';
 import { computeStats } from '../domain/stats';
 import { CallbackdError } from '../errors';
 import type { Logger } from '../log';
-import type { ReportsRepo } from '../store/sqlite/reports-repo';
 import { type BuildInfo, readBuildInfo } from './build-info';
 import { CONTENT_TYPE } from './exposition';
 import { NOT_WIRED, type ReadinessProbe } from './health';
@@ -18,7 +17,7 @@ import { renderRuntimeMetrics, type RuntimeSources } from './runtime';
 export interface MetricsServerOptions extends Omit<RuntimeSources, 'build'> {
   /** host:port as validated by the config schema; '' turns the endpoint off. */
   bind: string;
-  reports: Pick<ReportsRepo, 'statsInput'>;
+  reports: Pick<ReportStore, 'statsInput'>;
   log: Logger;
   clock?: Clock;
   /** Default: package.json's version and this Node.js. */
@@ -44,10 +43,10 @@ export function parseBind(bind: string): { host: string; port: number } {
   return { host, port };
 }
 
-export function metricsPage(sources: RuntimeSources & { reports: Pick<ReportsRepo, 'statsInput'> }, now: number): string {
+export async function metricsPage(sources: RuntimeSources & { reports: Pick<ReportStore, 'statsInput'> }, now: number): Promise<string> {
   // since = 0: counters are all-time, Prometheus takes the differences itself.
-  const queues = renderMetrics(computeStats(sources.reports.statsInput(now, 0)));
-  return queues + renderRuntimeMetrics(sources).join('\n') + '\n';
+  const [input, runtime] = await Promise.all([sources.reports.statsInput(now, 0), renderRuntimeMetrics(sources)]);
+  return renderMetrics(computeStats(input)) + runtime.join('\n') + '\n';
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -64,15 +63,16 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
   const readiness = opts.readiness ?? NOT_WIRED;
 
   const metrics = (res: http.ServerResponse): void => {
-    try {
-      // Rendered before writeHead: a failed read must still be able to answer 500.
-      const body = metricsPage(sources, clock.now());
-      res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(body);
-    } catch (err) {
-      // A locked or broken database must not take the daemon down; Prometheus records the failed scrape.
-      opts.log.error('metrics scrape failed', { error: (err as Error).message });
-      res.writeHead(500, { 'content-type': TEXT_TYPE }).end('metrics unavailable\n');
-    }
+    // Rendered before writeHead: a failed read must still be able to answer 500. Promise.resolve().then:
+    // a source that throws synchronously becomes a failed scrape too.
+    Promise.resolve()
+      .then(() => metricsPage(sources, clock.now()))
+      .then((body) => res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(body))
+      .catch((err: unknown) => {
+        // A locked or broken database must not take the daemon down; Prometheus records the failed scrape.
+        opts.log.error('metrics scrape failed', { error: err instanceof Error ? err.message : String(err) });
+        res.writeHead(500, { 'content-type': TEXT_TYPE }).end('metrics unavailable\n');
+      });
   };
   const ready = (res: http.ServerResponse): void => {
     // Promise.resolve().then: a probe that throws synchronously must become a 503, not an uncaught error.

@@ -4,7 +4,7 @@
 import type { Config } from '../config/schema';
 import type { Ticket } from '../domain/model';
 import type { Logger } from '../log';
-import type { OutboxRepo, TicketSinkName } from '../store/sqlite/outbox-repo';
+import type { OutboxStore, TicketSinkName } from '../app/ports';
 import type { OutboxDeliverer } from './outbox-deliverer';
 import { WebhookDeliverer } from './webhook-sink';
 import { ZendeskClient } from './zendesk-client';
@@ -44,12 +44,12 @@ export interface TicketDelivery {
 }
 
 export interface TicketDeliveryDeps {
-  outbox: OutboxRepo;
+  outbox: OutboxStore;
   clock: { now(): number };
   log: Logger;
   /** Language of a ticket's texts in Zendesk (description, caller name): the number's callback
    *  language. Default 'en'. */
-  languageOf?: (ticket: Ticket) => string;
+  languageOf?: (ticket: Ticket) => string | Promise<string>;
   /** Default 5000 ms. */
   intervalMs?: number;
   /** Tests only. */

@@ -4,13 +4,13 @@
 // 429. A receiver that refuses a row (4xx) makes it a dead letter, logged once, kept with its error
 // until an operator retries it (callbackd tickets outbox retry).
 import type { Logger } from '../log';
-import type { OutboxItem, OutboxRepo, TicketSinkName } from '../store/sqlite/outbox-repo';
+import type { OutboxItem, OutboxStore, TicketSinkName } from '../app/ports';
 import { describe, type SendOutcome } from './send-outcome';
 
 export interface OutboxDelivererOptions {
   sink: TicketSinkName;
   send: (item: OutboxItem) => Promise<SendOutcome>;
-  outbox: OutboxRepo;
+  outbox: OutboxStore;
   clock: { now(): number };
   log: Logger;
   /** Every configured sink. Rows written without a sink are copied to these before each run, so a
@@ -42,7 +42,7 @@ export function backoffMs(failedAttempt: number, maxBackoffMs: number): number {
 export class OutboxDeliverer {
   readonly sink: TicketSinkName;
   private readonly send: (item: OutboxItem) => Promise<SendOutcome>;
-  private readonly outbox: OutboxRepo;
+  private readonly outbox: OutboxStore;
   private readonly clock: { now(): number };
   private readonly log: Logger;
   private readonly sinks: readonly TicketSinkName[];
@@ -94,7 +94,7 @@ export class OutboxDeliverer {
         this.log.error(`ticket ${this.sink} delivery run failed`, { error: describe(err) });
       }
       try {
-        this.purgeIfDue();
+        await this.purgeIfDue();
       } catch (err) {
         this.log.error('ticket outbox purge failed', { error: describe(err) });
       }
@@ -124,11 +124,11 @@ export class OutboxDeliverer {
 
   private async run(): Promise<DeliveryRun> {
     const result: DeliveryRun = { delivered: 0, failed: 0, dead: 0 };
-    this.outbox.assign(this.sinks);
+    await this.outbox.assign(this.sinks);
     if (this.clock.now() < this.pausedUntil) return result;
-    for (const item of this.outbox.due(this.sink, this.clock.now(), BATCH)) {
+    for (const item of await this.outbox.due(this.sink, this.clock.now(), BATCH)) {
       const outcome = await this.attempt(item);
-      const stop = this.record(item, outcome, result);
+      const stop = await this.record(item, outcome, result);
       if (stop) break;
     }
     return result;
@@ -144,18 +144,18 @@ export class OutboxDeliverer {
   }
 
   /** Stores the outcome; true when the run should stop (receiver unreachable or rate-limiting). */
-  private record(item: OutboxItem, outcome: SendOutcome, result: DeliveryRun): boolean {
+  private async record(item: OutboxItem, outcome: SendOutcome, result: DeliveryRun): Promise<boolean> {
     const at = this.clock.now();
     const ids = { sink: this.sink, outboxId: item.id, kind: item.kind, ticketId: item.ticketId };
     if (outcome.kind === 'delivered') {
-      this.outbox.delivered(item.id, at);
+      await this.outbox.delivered(item.id, at);
       result.delivered++;
       this.log.debug('ticket delivered', ids);
       return false;
     }
     const attempt = item.attempts + 1;
     if (outcome.kind === 'refused') {
-      this.outbox.dead(item.id, at, outcome.error);
+      await this.outbox.dead(item.id, at, outcome.error);
       result.dead++;
       // Logged once: the row is not attempted again until someone retries it.
       this.log.error('ticket delivery refused, kept as dead letter (callbackd tickets outbox retry <id> after fixing it)', {
@@ -169,7 +169,7 @@ export class OutboxDeliverer {
       outcome.kind === 'rate-limited' && outcome.retryAfterMs !== undefined
         ? Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS)
         : backoffMs(attempt, this.maxBackoffMs);
-    this.outbox.failed(item.id, at, outcome.error, at + waitMs);
+    await this.outbox.failed(item.id, at, outcome.error, at + waitMs);
     if (outcome.kind === 'rate-limited') this.pausedUntil = at + waitMs;
     result.failed++;
     this.log.warn(outcome.kind === 'rate-limited' ? 'ticket delivery rate-limited, will retry' : 'ticket delivery failed, will retry', {
@@ -181,11 +181,11 @@ export class OutboxDeliverer {
     return outcome.kind === 'rate-limited' || outcome.unreachable;
   }
 
-  private purgeIfDue(): void {
+  private async purgeIfDue(): Promise<void> {
     const now = this.clock.now();
     if (this.lastPurgeAt !== undefined && now - this.lastPurgeAt < PURGE_EVERY_MS) return;
     this.lastPurgeAt = now;
-    const purged = this.outbox.purgeDelivered(now - KEEP_DELIVERED_MS);
+    const purged = await this.outbox.purgeDelivered(now - KEEP_DELIVERED_MS);
     if (purged > 0) this.log.debug('purged delivered ticket outbox rows', { purged });
   }
 }

@@ -9,7 +9,7 @@
 // receiver's tolerance (we suggest 5 minutes). Each attempt is signed anew; the body stays the same.
 import { createHmac } from 'node:crypto';
 import type { Logger } from '../log';
-import type { OutboxItem, OutboxRepo, TicketSinkName } from '../store/sqlite/outbox-repo';
+import type { OutboxItem, OutboxStore, TicketSinkName } from '../app/ports';
 import { OutboxDeliverer } from './outbox-deliverer';
 import { httpOutcome, networkOutcome, type SendOutcome } from './send-outcome';
 
@@ -65,7 +65,7 @@ export function createWebhookSender(opts: WebhookSenderOptions): (item: OutboxIt
 }
 
 export interface WebhookDelivererOptions extends WebhookSenderOptions {
-  outbox: OutboxRepo;
+  outbox: OutboxStore;
   log: Logger;
   /** Every configured sink (see OutboxDelivererOptions.sinks). Default: ['webhook']. */
   sinks?: readonly TicketSinkName[];

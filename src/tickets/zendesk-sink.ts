@@ -10,7 +10,7 @@
 import type { Millis, Ticket, TicketReason } from '../domain/model';
 import { callerName, ticketDescription } from '../domain/ticket-text';
 import type { Logger } from '../log';
-import type { OutboxItem, OutboxRepo, TicketSinkName } from '../store/sqlite/outbox-repo';
+import type { OutboxItem, OutboxStore, TicketSinkName } from '../app/ports';
 import { TicketSinkError } from './errors';
 import { OutboxDeliverer } from './outbox-deliverer';
 import type { SendOutcome } from './send-outcome';
@@ -21,11 +21,11 @@ const CREATED_USER_MEMORY_MS = 10 * 60 * 1000;
 
 export interface ZendeskSenderOptions {
   client: ZendeskClient;
-  outbox: OutboxRepo;
+  outbox: OutboxStore;
   clock: { now(): number };
   log: Logger;
   /** Language of the ticket's texts (the number's callback language); default 'en'. */
-  languageOf?: (ticket: Ticket) => string;
+  languageOf?: (ticket: Ticket) => string | Promise<string>;
 }
 
 export function zendeskExternalId(ticket: Pick<Ticket, 'id' | 'createdAt'>): string {
@@ -55,11 +55,11 @@ export function createZendeskSender(opts: ZendeskSenderOptions): (item: OutboxIt
   }
 
   async function deliverTicket(ticket: Ticket): Promise<SendOutcome> {
-    if (outbox.externalId(ticket.id, 'zendesk') !== undefined) return { kind: 'delivered' };
+    if ((await outbox.externalId(ticket.id, 'zendesk')) !== undefined) return { kind: 'delivered' };
     const externalId = zendeskExternalId(ticket);
     let zendeskId = await client.findTicketByExternalId(externalId);
     if (zendeskId === undefined) {
-      const language = languageOf(ticket);
+      const language = await languageOf(ticket);
       zendeskId = await client.createTicket({
         subject: ticket.subject,
         requesterId: await requesterId(ticket.requester, language),
@@ -71,12 +71,12 @@ export function createZendeskSender(opts: ZendeskSenderOptions): (item: OutboxIt
       });
       log.info('Zendesk ticket created', { ticketId: ticket.id, zendeskTicketId: zendeskId });
     }
-    outbox.linkExternal(ticket.id, 'zendesk', String(zendeskId), clock.now());
+    await outbox.linkExternal(ticket.id, 'zendesk', String(zendeskId), clock.now());
     return { kind: 'delivered' };
   }
 
   async function deliverComment(item: OutboxItem, comment: { ticketId: number; body: string; internal: boolean }): Promise<SendOutcome> {
-    const linked = outbox.externalId(comment.ticketId, 'zendesk');
+    const linked = await outbox.externalId(comment.ticketId, 'zendesk');
     if (linked === undefined) {
       // Earlier rows of a ticket are delivered first, and the link is written before the ticket row
       // counts as delivered: no link means the ticket was created before Zendesk delivery was set up.

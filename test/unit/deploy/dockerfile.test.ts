@@ -140,7 +140,10 @@ describe('deploy/Dockerfile', () => {
       readiness = { ready: true, checks: { ari: { ok: true }, db: { ok: true } } };
       server = await startMetricsServer({
         bind: '127.0.0.1:0',
-        reports: { statsInput: () => ({ now: 0, since: 0, queues: [], open: [], requested: [], openAtStart: [], waits: [], closed: [] }) },
+        reports: {
+          statsInput: () =>
+            Promise.resolve({ now: 0, since: 0, queues: [], open: [], requested: [], openAtStart: [], waits: [], closed: [] }),
+        },
         log: silentLogger(),
         readiness: () => Promise.resolve(readiness),
       });

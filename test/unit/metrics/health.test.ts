@@ -9,7 +9,7 @@ import { silentLogger } from '../../../src/log';
 import { ariSocketCheck, readinessFrom } from '../../../src/metrics/health';
 import { startMetricsServer, type MetricsServer } from '../../../src/metrics/server';
 import { openDatabase, type Db } from '../../../src/store/sqlite/db';
-import { createReportsRepo } from '../../../src/store/sqlite/reports-repo';
+import { closeReports, reportsOf } from './port-reports';
 import { createWriteProbe } from '../../../src/store/sqlite/write-probe';
 import { get } from './http-get';
 
@@ -27,6 +27,7 @@ describe('metrics/health endpoints', () => {
     ariUp = true;
   });
   afterEach(async () => {
+    await closeReports();
     await server?.close();
     server = undefined;
     db.close();
@@ -36,7 +37,7 @@ describe('metrics/health endpoints', () => {
   const start = async (wired = true): Promise<number> => {
     server = await startMetricsServer({
       bind: '127.0.0.1:0',
-      reports: createReportsRepo(db),
+      reports: reportsOf(db),
       log: silentLogger(),
       readiness: wired ? readinessFrom({ ari: ariSocketCheck(() => ariUp), db: createWriteProbe(db) }) : undefined,
     });
@@ -107,7 +108,7 @@ describe('metrics/health endpoints', () => {
   it('/readyz answers 503 with the message when the readiness probe itself throws', async () => {
     server = await startMetricsServer({
       bind: '127.0.0.1:0',
-      reports: createReportsRepo(db),
+      reports: reportsOf(db),
       log: silentLogger(),
       readiness: () => {
         throw new Error('probe exploded');

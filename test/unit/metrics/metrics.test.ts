@@ -10,7 +10,7 @@ import { silentLogger } from '../../../src/log';
 import { renderMetrics } from '../../../src/metrics/prometheus';
 import { parseBind, startMetricsServer, type MetricsServer } from '../../../src/metrics/server';
 import { openDatabase, type Db } from '../../../src/store/sqlite/db';
-import { createReportsRepo } from '../../../src/store/sqlite/reports-repo';
+import { closeReports, reportsOf } from './port-reports';
 import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { callHistory } from '../store/call-history';
 import { parseExposition } from './exposition-check';
@@ -73,6 +73,7 @@ describe('metrics', () => {
     h.overflow('l4', T0 - 25 * MIN);
   });
   afterEach(async () => {
+    await closeReports();
     await server?.close();
     server = undefined;
     store.close();
@@ -83,7 +84,7 @@ describe('metrics', () => {
   it('serves /metrics in Prometheus text format with callbackd_ names, a queue label and exact values', async () => {
     server = await startMetricsServer({
       bind: '127.0.0.1:0',
-      reports: createReportsRepo(db),
+      reports: reportsOf(db),
       log: silentLogger(),
       clock: { now: () => T0 },
     });
@@ -125,7 +126,7 @@ describe('metrics', () => {
   });
 
   it('answers 404 to any other path or method and accepts a query string on /metrics', async () => {
-    server = await startMetricsServer({ bind: '127.0.0.1:0', reports: createReportsRepo(db), log: silentLogger() });
+    server = await startMetricsServer({ bind: '127.0.0.1:0', reports: reportsOf(db), log: silentLogger() });
     expect((await get(server.port, '/')).status).to.equal(404);
     expect((await get(server.port, '/metrics/x')).status).to.equal(404);
     expect((await get(server.port, '/metrics', 'POST')).status).to.equal(404);
@@ -133,7 +134,7 @@ describe('metrics', () => {
   });
 
   it('answers 500 and keeps serving when the database cannot be read', async () => {
-    const reports = createReportsRepo(db);
+    const reports = reportsOf(db);
     let broken = true;
     const flaky = {
       statsInput: (now: number, since: number) =>
@@ -150,12 +151,12 @@ describe('metrics', () => {
   });
 
   it("is off when metrics.bind is '' and fails with a clear error when the port is taken", async () => {
-    const off = await startMetricsServer({ bind: '', reports: createReportsRepo(db), log: silentLogger() });
+    const off = await startMetricsServer({ bind: '', reports: reportsOf(db), log: silentLogger() });
     expect(off.port).to.equal(0);
     await off.close();
-    server = await startMetricsServer({ bind: '127.0.0.1:0', reports: createReportsRepo(db), log: silentLogger() });
+    server = await startMetricsServer({ bind: '127.0.0.1:0', reports: reportsOf(db), log: silentLogger() });
     try {
-      await startMetricsServer({ bind: `127.0.0.1:${server.port}`, reports: createReportsRepo(db), log: silentLogger() });
+      await startMetricsServer({ bind: `127.0.0.1:${server.port}`, reports: reportsOf(db), log: silentLogger() });
       expect.fail('expected EADDRINUSE');
     } catch (err) {
       expect(err).to.include({ code: 'METRICS_LISTEN_FAILED' });

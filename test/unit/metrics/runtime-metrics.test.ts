@@ -11,8 +11,7 @@ import { confirmationLatencyHistogram, Histogram } from '../../../src/metrics/hi
 import type { LiveMetrics } from '../../../src/metrics/live';
 import { startMetricsServer, type MetricsServer } from '../../../src/metrics/server';
 import { openDatabase, type Db } from '../../../src/store/sqlite/db';
-import { createOpsRepo } from '../../../src/store/sqlite/ops-repo';
-import { createReportsRepo } from '../../../src/store/sqlite/reports-repo';
+import { closeReports, reportsOf } from './port-reports';
 import { parseExposition } from './exposition-check';
 import { get } from './http-get';
 
@@ -35,6 +34,7 @@ describe('metrics/runtime families', () => {
     `);
   });
   afterEach(async () => {
+    await closeReports();
     await server?.close();
     server = undefined;
     db.close();
@@ -47,8 +47,8 @@ describe('metrics/runtime families', () => {
     for (const seconds of [0.003, 0.004, 0.02, 0.3, 12]) confirmation.observe(seconds);
     server = await startMetricsServer({
       bind: '127.0.0.1:0',
-      reports: createReportsRepo(db),
-      ops: createOpsRepo(db),
+      reports: reportsOf(db),
+      figures: reportsOf(db),
       live,
       confirmation,
       build: { version: '1.2.3', node: 'v20.19.0' },
@@ -110,7 +110,7 @@ describe('metrics/runtime families', () => {
     let calls = 0;
     server = await startMetricsServer({
       bind: '127.0.0.1:0',
-      reports: createReportsRepo(db),
+      reports: reportsOf(db),
       live: { ariConnected: () => link.up, ariReconnects: () => link.reconnects, activeCalls: () => calls },
       log: silentLogger(),
     });
@@ -138,7 +138,7 @@ describe('metrics/runtime families', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(readBuildInfo()).to.deep.equal({ version: pkg.version, node: process.version });
     expect(readBuildInfo(path.join(dir, 'missing.json'))).to.deep.equal({ version: 'unknown', node: process.version });
-    server = await startMetricsServer({ bind: '127.0.0.1:0', reports: createReportsRepo(db), log: silentLogger() });
+    server = await startMetricsServer({ bind: '127.0.0.1:0', reports: reportsOf(db), log: silentLogger() });
     expect((await get(server.port, '/metrics')).body).to.contain(
       `\ncallbackd_build_info{version="${pkg.version}",node="${process.version}"} 1\n`,
     );

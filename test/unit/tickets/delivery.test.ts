@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { Config } from '../../../src/config/schema';
 import { silentLogger } from '../../../src/log';
 import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
+import { createAppStore } from '../../../src/store/sqlite/sqlite-app-store';
 import { configuredSinks, createTicketDelivery, ticketOutboxEnabled, zendeskBaseUrl } from '../../../src/tickets/delivery';
 import { makeTmpDir, type TmpDir } from '../store/tmp-db';
 import { FakeZendesk, ZENDESK_EMAIL, ZENDESK_TOKEN } from './fake-zendesk';
@@ -72,7 +73,7 @@ describe('tickets/delivery composition', () => {
       };
       store = openStore(tmp.file(), { ticketOutbox: ticketOutboxEnabled(tickets) });
       const delivery = createTicketDelivery(tickets, {
-        outbox: store.outbox,
+        outbox: createAppStore(store, { lockDeadlineMs: 2000 }).outbox,
         clock: { now: () => Date.now() },
         log: silentLogger(),
         intervalMs: 20,

@@ -5,8 +5,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { expect } from 'chai';
 import type { NewTicket } from '../../../src/app/ports';
 import { silentLogger } from '../../../src/log';
-import type { OutboxItem, OutboxRepo } from '../../../src/store/sqlite/outbox-repo';
+import type { OutboxItem, OutboxStore } from '../../../src/app/ports';
 import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
+import { createAppStore } from '../../../src/store/sqlite/sqlite-app-store';
 import { backoffMs } from '../../../src/tickets/outbox-deliverer';
 import { WebhookDeliverer, type WebhookDelivererOptions } from '../../../src/tickets/webhook-sink';
 import { makeTmpDir, type TmpDir } from '../store/tmp-db';
@@ -50,7 +51,14 @@ describe('tickets/webhook deliverer', () => {
     createdAt: now,
   });
   const deliverer = (url: string, extra: Partial<WebhookDelivererOptions> = {}) =>
-    new WebhookDeliverer({ url, outbox: store.outbox, clock, log: silentLogger(), timeoutMs: 2000, ...extra });
+    new WebhookDeliverer({
+      url,
+      outbox: createAppStore(store, { lockDeadlineMs: 2000 }).outbox,
+      clock,
+      log: silentLogger(),
+      timeoutMs: 2000,
+      ...extra,
+    });
   const listen = async () => `${await endpoint.listen()}/tickets`;
   /** The undelivered webhook rows, whatever their schedule. */
   const kept = (): OutboxItem[] => store.outbox.list().filter((i) => i.sink === 'webhook');
@@ -304,8 +312,8 @@ describe('tickets/webhook deliverer', () => {
 
   it('keeps running on its timer when a run throws, logging the error', async () => {
     const { log, lines } = recordingLogger();
-    const broken: OutboxRepo = {
-      ...store.outbox,
+    const broken: OutboxStore = {
+      ...createAppStore(store, { lockDeadlineMs: 2000 }).outbox,
       due: () => {
         throw new Error('database is gone');
       },

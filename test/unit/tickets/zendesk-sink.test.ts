@@ -9,6 +9,7 @@ import { silentLogger } from '../../../src/log';
 import { openDatabase, type Db } from '../../../src/store/sqlite/db';
 import type { OutboxItem } from '../../../src/store/sqlite/outbox-repo';
 import { openStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store';
+import { createAppStore } from '../../../src/store/sqlite/sqlite-app-store';
 import { ZendeskClient } from '../../../src/tickets/zendesk-client';
 import { ZendeskDeliverer, zendeskExternalId, zendeskTags } from '../../../src/tickets/zendesk-sink';
 import { makeTmpDir, type TmpDir } from '../store/tmp-db';
@@ -50,7 +51,7 @@ describe('tickets/Zendesk deliverer (contract)', () => {
         clock,
         timeoutMs: opts.timeoutMs ?? 2000,
       }),
-      outbox: store.outbox,
+      outbox: createAppStore(store, { lockDeadlineMs: 2000 }).outbox,
       clock,
       log: opts.log ?? silentLogger(),
       languageOf: opts.languageOf,
@@ -296,7 +297,7 @@ describe('tickets/Zendesk deliverer (contract)', () => {
     store.tickets.addComment(old.id, 'callback attempted, not answered (busy, 1 attempt)', now, true);
     const d = new ZendeskDeliverer({
       client: new ZendeskClient({ baseUrl, email: ZENDESK_EMAIL, apiToken: ZENDESK_TOKEN, clock }),
-      outbox: store.outbox,
+      outbox: createAppStore(store, { lockDeadlineMs: 2000 }).outbox,
       clock,
       log: silentLogger(),
       sinks: ['webhook', 'zendesk'],
