@@ -18,11 +18,13 @@ import type {
 } from '../domain/model';
 import type { AgentRules } from '../domain/agent/agent-state';
 import type { AdminStore } from './store-ports/admin-store';
+import type { CallbackStore } from './store-ports/callback-store';
 import type { ChangeFeed } from './store-ports/change-feed';
 import type { OutboxStore } from './store-ports/outbox-store';
 import type { ReportStore } from './store-ports/report-store';
 
 export type { AdminStore, NewAgent } from './store-ports/admin-store';
+export type { CallbackStore, CancelOutcome } from './store-ports/callback-store';
 export type { ChangeFeed, ChangeTopic, StoreChange } from './store-ports/change-feed';
 export type { OutboxEntry, OutboxItem, OutboxKind, OutboxStore, TicketSinkName } from './store-ports/outbox-store';
 export { TICKET_SINKS } from './store-ports/outbox-store';
@@ -201,6 +203,7 @@ export interface Store {
   agents: AgentStore;
   expiry: ExpiryStore;
   tickets: TicketStore;
+  callbacks: CallbackStore;
   admin: AdminStore;
   reports: ReportStore;
   outbox: OutboxStore;

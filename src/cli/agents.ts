@@ -53,8 +53,8 @@ const rulesOf = (ctx: CliContext): AgentRules => ({
   wrapUpSeconds: ctx.config.agents.wrapUpSeconds,
 });
 
-function mustGet(ctx: CliContext, id: string): Agent {
-  const agent = ctx.store.agents.get(id);
+async function mustGet(ctx: CliContext, id: string): Promise<Agent> {
+  const agent = await ctx.store.agents.agent(id);
   if (!agent) throw notFound(`agent ${id} does not exist`);
   return agent;
 }
@@ -81,10 +81,10 @@ export function registerAgents(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) =>
+        async (ctx) =>
           printList(
             ctx.json,
-            ctx.store.agents.list(),
+            await ctx.store.agents.list(),
             COLUMNS,
             'no agents; add one with: callbackd agents add <id> --endpoint PJSIP/1001 --queues <queue>',
           ),
@@ -102,14 +102,15 @@ export function registerAgents(program: Command, deps: CliDeps): void {
     .option('--queues <list>', 'comma-separated queues the agent serves')
     .description('add an agent (logged out until login)')
     .action((id: string, opts: AgentAddOptions, cmd: Command) =>
-      withContext(cmd, deps, (ctx) => {
+      withContext(cmd, deps, async (ctx) => {
         const a = parseAgentAdd(id, opts);
-        if (ctx.store.agents.get(a.id)) throw new CliError('CLI_ALREADY_EXISTS', `agent ${a.id} already exists`);
-        const other = ctx.store.agents.byEndpoint(a.endpoint);
+        if (await ctx.store.agents.agent(a.id)) throw new CliError('CLI_ALREADY_EXISTS', `agent ${a.id} already exists`);
+        const other = await ctx.store.agents.byEndpoint(a.endpoint);
         if (other) throw new CliError('CLI_ALREADY_EXISTS', `endpoint ${a.endpoint} already belongs to agent ${other.id}`);
         for (const q of a.queues)
-          if (!ctx.store.queues.get(q)) throw notFound(`queue '${q}' does not exist; add it first with: callbackd queues add ${q}`);
-        ctx.store.agents.add(a, ctx.clock.now());
+          if (!(await ctx.store.directory.queue(q)))
+            throw notFound(`queue '${q}' does not exist; add it first with: callbackd queues add ${q}`);
+        await ctx.store.admin.addAgent(a, ctx.clock.now());
         done(`added agent ${a.id} (${a.endpoint}, queues ${a.queues.join(',')}); log in with: callbackd agents login ${a.id}`);
       }),
     );
@@ -122,9 +123,9 @@ export function registerAgents(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
-          checkRemove(mustGet(ctx, id));
-          ctx.store.agents.remove(id);
+        async (ctx) => {
+          checkRemove(await mustGet(ctx, id));
+          await ctx.store.admin.removeAgent(id);
           done(`removed agent ${id}`);
         },
         { mustExist: true },
@@ -139,10 +140,10 @@ export function registerAgents(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
-          const already = checkLogin(mustGet(ctx, id)) === 'already';
+        async (ctx) => {
+          const already = checkLogin(await mustGet(ctx, id)) === 'already';
           // The same rule as *45 from the phone: a login also ends the miss streak.
-          ctx.store.agents.apply(id, { type: 'login' }, ctx.clock.now(), rulesOf(ctx));
+          await ctx.store.agents.apply(id, { type: 'login' }, ctx.clock.now(), rulesOf(ctx));
           done(already ? `agent ${id} is already available` : `agent ${id} logged in (available)`);
         },
         { mustExist: true },
@@ -157,10 +158,10 @@ export function registerAgents(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
-          const agent = mustGet(ctx, id);
+        async (ctx) => {
+          const agent = await mustGet(ctx, id);
           if (agent.state === 'logged-out') return done(`agent ${id} is already logged out`);
-          ctx.store.agents.apply(id, { type: 'logout' }, ctx.clock.now(), rulesOf(ctx));
+          await ctx.store.agents.apply(id, { type: 'logout' }, ctx.clock.now(), rulesOf(ctx));
           done(`agent ${id} logged out`);
         },
         { mustExist: true },

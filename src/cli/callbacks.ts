@@ -1,8 +1,7 @@
 // `callbackd callbacks list|cancel`: callback slots in the queues. Cancelling takes the slot out of the
 // queue for good (state 'cancelled', outcome "cancelled by <user>"); no ticket is created.
 import type { Command } from 'commander';
-import type { QueueEntry } from '../domain/model';
-import type { CallbackRow } from '../store/sqlite/reports-repo';
+import type { CallbackRow, CancelOutcome } from '../app/ports';
 import type { CliDeps } from './context';
 import { withContext } from './context';
 import { CliError, notFound } from './errors';
@@ -23,13 +22,11 @@ export function parseCallbackList(opts: CallbackListOptions, now: number): { que
   };
 }
 
-/** Only a pending slot can be cancelled: an offered/dialing one is in an agent's hands right now. */
-export function checkCancel(id: string, entry: QueueEntry | undefined): void {
-  if (!entry || entry.kind !== 'callback') throw notFound(`callback ${id} does not exist (see callbackd callbacks list)`);
-  if (entry.state === 'offered' || entry.state === 'dialing') {
-    throw new CliError('CLI_CONFLICT', `callback ${id} is being executed right now (${entry.state}); retry if it returns to the queue`);
-  }
-  if (entry.state !== 'pending') throw new CliError('CLI_CONFLICT', `callback ${id} is already closed (${entry.state})`);
+/** Only a pending slot is cancelled (the store decides, in the same transaction as the close): an
+ *  offered/dialing one is in an agent's hands right now, a closed one is history. */
+export function checkCancel(id: string, outcome: CancelOutcome): void {
+  if (outcome.kind === 'not-found') throw notFound(`callback ${id} does not exist (see callbackd callbacks list)`);
+  if (outcome.kind === 'refused') throw new CliError('CLI_CONFLICT', outcome.message);
 }
 
 type ListedCallback = CallbackRow & { place: number | null; waitedSeconds: number };
@@ -48,12 +45,14 @@ export function registerCallbacks(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
+        async (ctx) => {
           const now = ctx.clock.now();
           const filter = parseCallbackList(opts, now);
-          const rows: ListedCallback[] = ctx.reports.callbacks(filter).map((c) => ({
+          const listed = await ctx.store.reports.callbacks(filter);
+          const places = await Promise.all(listed.map((c) => ctx.store.callers.position(c.id)));
+          const rows: ListedCallback[] = listed.map((c, i) => ({
             ...c,
-            place: ctx.store.entries.position(c.id) ?? null,
+            place: places[i] ?? null,
             // Open: waiting so far; closed: until the agent's call started, or until it was closed.
             waitedSeconds: Math.max(0, Math.floor(((c.agentCallStartedAt ?? c.closedAt ?? now) - c.requestedAt) / 1000)),
           }));
@@ -83,13 +82,9 @@ export function registerCallbacks(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
-          checkCancel(id, ctx.store.entries.get(id));
+        async (ctx) => {
           const by = opts.by?.trim() || ctx.user;
-          // close() only acts on an open entry; false means the daemon closed or took it in between.
-          if (!ctx.store.entries.close(id, 'cancelled', ctx.clock.now(), `cancelled by ${by}`)) {
-            throw new CliError('CLI_CONFLICT', `callback ${id} changed while cancelling; check callbackd callbacks list`);
-          }
+          checkCancel(id, await ctx.store.callbacks.cancel(id, ctx.clock.now(), by));
           done(`cancelled callback ${id}`);
         },
         { mustExist: true },

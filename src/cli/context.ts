@@ -5,15 +5,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Clock } from '../app/ports';
+import type { Clock, Store } from '../app/ports';
 import { systemClock } from '../app/ports';
 import { installedLanguages } from '../sounds';
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
-import type { OutboxRepo } from '../store/sqlite/outbox-repo';
-import type { ReportsRepo } from '../store/sqlite/reports-repo';
-import { openStore, type SqliteStore } from '../store/sqlite/sqlite-store';
+import { createAppStore } from '../store/sqlite/sqlite-app-store';
+import { openStore } from '../store/sqlite/sqlite-store';
 import { CliError } from './errors';
+
+const CLI_LOCK_DEADLINE_MS = 10_000;
 
 /** Seams for tests; production uses the defaults. */
 export interface CliDeps {
@@ -30,14 +31,12 @@ export interface CliContext {
   user: string;
   /** Absolute sounds.dir. */
   soundsDir: string;
-  readonly store: SqliteStore;
-  readonly reports: ReportsRepo;
-  /** Ticket deliveries to external systems (callbackd tickets outbox). */
-  readonly outbox: OutboxRepo;
+  /** The same Store port the daemon uses, opened on first use. */
+  readonly store: Store;
   /** Languages with shipped prompts (sounds/<lang>/welcome.wav). */
   languages(): string[];
   /** The system default language: the DB setting wins over config, as in the daemon. */
-  defaultLanguage(): string;
+  defaultLanguage(): Promise<string>;
 }
 
 export interface ContextOptions {
@@ -87,7 +86,10 @@ export async function withContext<T>(
     );
   }
   refuseWorldWritable(dbPath);
-  let store: SqliteStore | undefined;
+  let store: Store | undefined;
+  // A CLI call may wait for the daemon's write lock longer than the daemon waits for the CLI's: an
+  // admin can wait a few seconds, a caller on the line cannot.
+  const open = (): Store => (store ??= createAppStore(openStore(dbPath), { lockDeadlineMs: CLI_LOCK_DEADLINE_MS }));
   const soundsDir = path.resolve(config.sounds.dir);
   const ctx: CliContext = {
     config,
@@ -97,20 +99,14 @@ export async function withContext<T>(
     user: actingUser(),
     soundsDir,
     get store() {
-      return (store ??= openStore(dbPath));
-    },
-    get reports() {
-      return (store ??= openStore(dbPath)).reports;
-    },
-    get outbox() {
-      return (store ??= openStore(dbPath)).outbox;
+      return open();
     },
     languages: () => installedLanguages(soundsDir),
-    defaultLanguage: () => ctx.store.settings.get('default_language') ?? config.language.default,
+    defaultLanguage: async () => (await ctx.store.directory.setting('default_language')) ?? config.language.default,
   };
   try {
     return await fn(ctx);
   } finally {
-    store?.close();
+    await store?.close();
   }
 }

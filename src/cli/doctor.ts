@@ -119,7 +119,7 @@ async function checkAri(ctx: CliContext): Promise<Check[]> {
 async function checkRoutes(ctx: CliContext): Promise<Check[]> {
   const { url, user, password, app, requestTimeoutMs } = ctx.config.ari;
   const checks: Check[] = [];
-  for (const n of ctx.store.numbers.list()) {
+  for (const n of await ctx.store.directory.numbers()) {
     if (!n.callbackEnabled || n.kind !== 'voice') continue;
     const r = await checkRoute({ url, user, password, app, timeoutMs: requestTimeoutMs }, n.outboundTrunk, n.did);
     checks.push({ name: `outbound route of ${n.did}`, ok: r.state === 'ok', detail: r.detail });
@@ -148,13 +148,13 @@ function checkDb(dbPath: string): Check {
   }
 }
 
-function soundChecks(ctx: CliContext): Check[] {
+async function soundChecks(ctx: CliContext): Promise<Check[]> {
   const soundsDir = ctx.soundsDir;
   const facts: SoundFacts = {
-    numbers: ctx.store.numbers.list(),
-    greetings: ctx.store.greetings.list(),
+    numbers: await ctx.store.directory.numbers(),
+    greetings: await ctx.store.directory.greetings(),
     installed: ctx.languages(),
-    defaultLanguage: ctx.defaultLanguage(),
+    defaultLanguage: await ctx.defaultLanguage(),
     soundState: (sound) => {
       const r = findSoundFile(ctx.config.sounds.prefix, soundsDir, sound);
       return typeof r === 'string' ? r : 'ok';
@@ -184,7 +184,7 @@ export function registerDoctor(program: Command, deps: CliDeps): void {
           try {
             // Without ARI the routes cannot be probed; its failed check already says so.
             if (ari[0].ok) add(await checkRoutes(ctx));
-            add(soundChecks(ctx));
+            add(await soundChecks(ctx));
           } catch (err) {
             add([{ name: 'greetings and prompts', ok: false, detail: `not checked: ${describeError(err)}` }]);
           }

@@ -75,8 +75,8 @@ export function registerGreetings(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
-          const rows = ctx.store.greetings.list().map((g) => ({ ...g, file: fileState(ctx, g) }));
+        async (ctx) => {
+          const rows = (await ctx.store.directory.greetings()).map((g) => ({ ...g, file: fileState(ctx, g) }));
           const columns: Column<(typeof rows)[number]>[] = [
             { header: 'name', value: (g) => g.name },
             { header: 'kind', value: (g) => g.kind },
@@ -106,13 +106,13 @@ export function registerGreetings(program: Command, deps: CliDeps): void {
     .option('--file <path>', 'the recording (WAV; other formats sox can read work too)')
     .option('--replace', 'replace an existing recording of this greeting in this language')
     .action((name: string, opts: GreetingAddOptions, cmd: Command) =>
-      withContext(cmd, deps, (ctx) => {
+      withContext(cmd, deps, async (ctx) => {
         const add = parseGreetingAdd(name, opts, ctx.languages());
-        checkGreetingAdd(add, ctx.store.greetings.list());
+        checkGreetingAdd(add, await ctx.store.directory.greetings());
         if (!fs.existsSync(add.file) || !fs.statSync(add.file).isFile()) throw notFound(`recording ${add.file} does not exist`);
         const target = customSound(ctx.config.sounds.prefix, ctx.soundsDir, add.language, add.name);
         const installed = installSound(add.file, target.file);
-        ctx.store.greetings.upsert({ name: add.name, kind: add.kind, language: add.language, sound: target.sound });
+        await ctx.store.admin.upsertGreeting({ name: add.name, kind: add.kind, language: add.language, sound: target.sound });
         const how = installed.converted ? `converted from ${installed.from}` : 'copied';
         const others = installed.files.slice(1).map((f) => path.extname(f));
         const also = others.length > 0 ? `, also ${others.join(' ')}` : ' only; install sox for .sln16 .ulaw .alaw';
@@ -129,19 +129,19 @@ export function registerGreetings(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
+        async (ctx) => {
           const language = opts.language === undefined ? undefined : parseLanguageTag(opts.language);
-          const all = ctx.store.greetings.list().filter((g) => g.name === name);
+          const all = (await ctx.store.directory.greetings()).filter((g) => g.name === name);
           const going = all.filter((g) => language === undefined || g.language === language);
           if (going.length === 0) throw notFound(`greeting '${name}'${language ? ` in ${language}` : ''} does not exist`);
           const remaining = all.filter((g) => !going.includes(g)).map((g) => g.language);
-          const users = greetingUsers(name, remaining, ctx.store.numbers.list());
+          const users = greetingUsers(name, remaining, await ctx.store.directory.numbers());
           if (users.length > 0)
             throw new CliError(
               'CLI_CONFLICT',
               `greeting '${name}' is used by ${users.join(', ')}; change those numbers first (numbers set --no-offer-greeting / --no-confirmation-greeting)`,
             );
-          ctx.store.greetings.remove(name, language);
+          await ctx.store.admin.removeGreeting(name, language);
           // Only files the CLI installed itself are deleted; a sound elsewhere belongs to someone else.
           for (const g of going) {
             const own = customSound(ctx.config.sounds.prefix, ctx.soundsDir, g.language, g.name);

@@ -155,14 +155,13 @@ export function checkNumberRefs(n: NumberConfig, refs: NumberRefs): NumberConfig
   return { ...n, callbackLanguage: language };
 }
 
-function refsOf(ctx: CliContext): NumberRefs {
+/** Read once, then checked synchronously: a number refers to a handful of queues and greetings. */
+async function refsOf(ctx: CliContext): Promise<NumberRefs> {
+  const [queues, greetings] = await Promise.all([ctx.store.directory.queues(), ctx.store.directory.greetings()]);
   return {
-    queueExists: (name) => ctx.store.queues.get(name) !== undefined,
+    queueExists: (name) => queues.some((q) => q.name === name),
     languages: ctx.languages(),
-    greetingKind: (name) => {
-      const [first] = ctx.store.greetings.languages(name);
-      return first === undefined ? undefined : ctx.store.greetings.get(name, first)?.kind;
-    },
+    greetingKind: (name) => greetings.find((g) => g.name === name)?.kind,
   };
 }
 
@@ -221,10 +220,10 @@ export function registerNumbers(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) =>
+        async (ctx) =>
           printList(
             ctx.json,
-            ctx.store.numbers.list(),
+            await ctx.store.directory.numbers(),
             COLUMNS,
             'no numbers configured; add one with: callbackd numbers add <did> --queue <queue>',
           ),
@@ -240,13 +239,13 @@ export function registerNumbers(program: Command, deps: CliDeps): void {
   ).action((did: string, opts: NumberOptions, cmd: Command) =>
     withContext(cmd, deps, async (ctx) => {
       const parsed = parseNumberAdd(did, opts);
-      if (ctx.store.numbers.get(parsed.did))
+      if (await ctx.store.directory.number(parsed.did))
         throw new CliError(
           'CLI_ALREADY_EXISTS',
           `number ${parsed.did} already exists; change it with: callbackd numbers set ${parsed.did} ...`,
         );
-      const n = checkNumberRefs(parsed, refsOf(ctx));
-      ctx.store.numbers.upsert(n);
+      const n = checkNumberRefs(parsed, await refsOf(ctx));
+      await ctx.store.admin.upsertNumber(n);
       done(`added number ${n.did} (queue ${n.queue}, callback ${n.callbackEnabled ? 'on' : 'off'})`);
       await warnOnBrokenRoute(ctx, n);
     }),
@@ -263,10 +262,10 @@ export function registerNumbers(program: Command, deps: CliDeps): void {
       deps,
       async (ctx) => {
         const key = parseNumberKey(did);
-        const current = ctx.store.numbers.get(key);
+        const current = await ctx.store.directory.number(key);
         if (!current) throw notFound(`number ${key} does not exist; add it with: callbackd numbers add ${key} --queue <queue>`);
-        const n = checkNumberRefs(parseNumberSet(current, opts), refsOf(ctx));
-        ctx.store.numbers.upsert(n);
+        const n = checkNumberRefs(parseNumberSet(current, opts), await refsOf(ctx));
+        await ctx.store.admin.upsertNumber(n);
         done(`updated number ${n.did}`);
         await warnOnBrokenRoute(ctx, n);
       },
@@ -282,17 +281,17 @@ export function registerNumbers(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
+        async (ctx) => {
           const key = parseNumberKey(did);
-          if (!ctx.store.numbers.get(key)) throw notFound(`number ${key} does not exist`);
+          if (!(await ctx.store.directory.number(key))) throw notFound(`number ${key} does not exist`);
           // Executing a callback needs its number's outbound trunk; removing it would strand them.
-          const open = ctx.reports.callbacks().filter((c) => c.did === key).length;
+          const open = (await ctx.store.reports.callbacks()).filter((c) => c.did === key).length;
           if (open > 0)
             throw new CliError(
               'CLI_CONFLICT',
               `number ${key} still has ${open} open callback(s); cancel them first (callbackd callbacks list)`,
             );
-          ctx.store.numbers.remove(key);
+          await ctx.store.admin.removeNumber(key);
           done(`removed number ${key}`);
         },
         { mustExist: true },

@@ -65,18 +65,19 @@ export function registerQueues(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => printList(ctx.json, ctx.store.queues.list(), COLUMNS, 'no queues; add one with: callbackd queues add <name>'),
+        async (ctx) =>
+          printList(ctx.json, await ctx.store.directory.queues(), COLUMNS, 'no queues; add one with: callbackd queues add <name>'),
         { mustExist: true },
       ),
     );
 
   settingOptions(queues.command('add').argument('<name>', 'queue name').description('add a queue')).action(
     (name: string, opts: QueueOptions, cmd: Command) =>
-      withContext(cmd, deps, (ctx) => {
+      withContext(cmd, deps, async (ctx) => {
         const q = parseQueueAdd(name, opts);
-        if (ctx.store.queues.get(q.name))
+        if (await ctx.store.directory.queue(q.name))
           throw new CliError('CLI_ALREADY_EXISTS', `queue ${q.name} already exists; change it with: callbackd queues set ${q.name} ...`);
-        ctx.store.queues.upsert(q);
+        await ctx.store.admin.upsertQueue(q);
         done(`added queue ${q.name}`);
       }),
   );
@@ -86,10 +87,10 @@ export function registerQueues(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
-          const current = ctx.store.queues.get(name);
+        async (ctx) => {
+          const current = await ctx.store.directory.queue(name);
           if (!current) throw notFound(`queue ${name} does not exist; add it with: callbackd queues add ${name}`);
-          ctx.store.queues.upsert(parseQueueSet(current, opts));
+          await ctx.store.admin.upsertQueue(parseQueueSet(current, opts));
           done(`updated queue ${name}`);
         },
         { mustExist: true },

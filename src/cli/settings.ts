@@ -75,8 +75,8 @@ export function viewSetting(key: SettingKey, stored: string | undefined, configu
   return { ...base, value: effectiveBlockedPrefixes(stored).join(',') };
 }
 
-function viewOf(ctx: CliContext, key: SettingKey): SettingView {
-  return viewSetting(key, ctx.store.settings.get(key), ctx.config.language.default);
+async function viewOf(ctx: CliContext, key: SettingKey): Promise<SettingView> {
+  return viewSetting(key, await ctx.store.directory.setting(key), ctx.config.language.default);
 }
 
 const COLUMNS: Column<SettingView>[] = [
@@ -94,8 +94,8 @@ export function registerSettings(program: Command, deps: CliDeps): void {
     .description('list settings with the values in effect (defaults where unset)')
     .option('--json', 'print JSON')
     .action((_opts, cmd: Command) =>
-      withContext(cmd, deps, (ctx) => {
-        const rows = (Object.keys(SETTINGS) as SettingKey[]).map((key) => viewOf(ctx, key));
+      withContext(cmd, deps, async (ctx) => {
+        const rows = await Promise.all((Object.keys(SETTINGS) as SettingKey[]).map((key) => viewOf(ctx, key)));
         printList(ctx.json, rows, COLUMNS, 'no settings');
       }),
     );
@@ -106,8 +106,8 @@ export function registerSettings(program: Command, deps: CliDeps): void {
     .option('--json', 'print JSON')
     .description('show a setting: the value in effect, and whether it is set or the default')
     .action((key: string, _opts, cmd: Command) =>
-      withContext(cmd, deps, (ctx) => {
-        const view = viewOf(ctx, parseKey(key));
+      withContext(cmd, deps, async (ctx) => {
+        const view = await viewOf(ctx, parseKey(key));
         if (ctx.json) return printJson(view);
         const shown = view.value === '' ? '(none)' : view.value;
         const origin = view.source === 'default' ? ' (default; unset)' : view.stored !== view.value ? ` (set to '${view.stored}')` : '';
@@ -121,9 +121,9 @@ export function registerSettings(program: Command, deps: CliDeps): void {
     .argument('<value>')
     .description("change a setting (blocked_prefixes: a set value, even '', replaces the default list)")
     .action((key: string, value: string, _opts, cmd: Command) =>
-      withContext(cmd, deps, (ctx) => {
+      withContext(cmd, deps, async (ctx) => {
         const s = parseSetting(key, value, ctx.languages());
-        ctx.store.settings.set(s.key, s.value);
+        await ctx.store.admin.setSetting(s.key, s.value);
         done(`${s.key} = ${s.value === '' ? '(none)' : s.value}`);
       }),
     );

@@ -55,10 +55,10 @@ export function registerStats(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
+        async (ctx) => {
           const now = ctx.clock.now();
           const p = parseStatsOptions(opts, now);
-          const input = ctx.reports.statsInput(now, p.since, p.queue);
+          const input = await ctx.store.reports.statsInput(now, p.since, p.queue);
           if (p.queue !== undefined && !input.queues.includes(p.queue)) throw notFound(`queue ${p.queue} does not exist`);
           const report = computeStats(input);
           if (ctx.json) printJson(report);

@@ -83,7 +83,7 @@ export function registerTickets(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => printList(ctx.json, ctx.store.tickets.list(parseTicketList(opts, ctx.clock.now())), COLUMNS, 'no tickets'),
+        async (ctx) => printList(ctx.json, await ctx.store.reports.tickets(parseTicketList(opts, ctx.clock.now())), COLUMNS, 'no tickets'),
         { mustExist: true },
       ),
     );
@@ -97,11 +97,11 @@ export function registerTickets(program: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
+        async (ctx) => {
           const id = parseTicketId(idText);
-          const ticket = ctx.store.tickets.get(id);
+          const ticket = await ctx.store.tickets.get(id);
           if (!ticket) throw notFound(`ticket ${id} does not exist`);
-          const comments = ctx.store.tickets.comments(id);
+          const comments = await ctx.store.tickets.comments(id);
           if (ctx.json) return printJson({ ...ticket, comments });
           const lines: Array<[string, unknown]> = [
             ['ticket', `#${ticket.id} ${ticket.subject}`],
@@ -145,8 +145,8 @@ function registerOutbox(tickets: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
-          const rows = ctx.outbox.list({ dead: opts.dead === true });
+        async (ctx) => {
+          const rows = await ctx.store.outbox.list({ dead: opts.dead === true });
           if (ctx.json) return printJson(rows.map((e) => ({ ...e, state: outboxState(e) })));
           printList(false, rows, OUTBOX_COLUMNS, opts.dead ? 'no dead letters' : 'nothing waiting for delivery');
         },
@@ -163,20 +163,21 @@ function registerOutbox(tickets: Command, deps: CliDeps): void {
       withContext(
         cmd,
         deps,
-        (ctx) => {
+        async (ctx) => {
           const target = parseOutboxRetry(idText, opts);
           const now = ctx.clock.now();
           if ('allDead' in target) {
-            const retried = ctx.outbox.retryAllDead(now);
+            const retried = await ctx.store.outbox.retryAllDead(now);
             if (retried.length === 0) return done('no dead letters to retry');
             for (const row of retried) done(`${describeRow(row)}: will be delivered again (last error: ${row.lastError ?? '-'})`);
             return;
           }
-          const row = ctx.outbox.get(target.id);
+          const row = await ctx.store.outbox.get(target.id);
           if (!row) throw notFound(`outbox row ${target.id} does not exist (see callbackd tickets outbox list)`);
           if (row.deliveredAt !== null) throw new CliError('CLI_CONFLICT', `${describeRow(row)} was already delivered`);
           // retry() re-checks "undelivered" in its UPDATE: the daemon may have delivered it just now.
-          if (!ctx.outbox.retry(row.id, now)) throw new CliError('CLI_CONFLICT', `${describeRow(row)} was delivered meanwhile`);
+          if (!(await ctx.store.outbox.retry(row.id, now)))
+            throw new CliError('CLI_CONFLICT', `${describeRow(row)} was delivered meanwhile`);
           done(`${describeRow(row)}: will be ${row.deadAt !== null ? 'delivered again' : 'attempted'} at the next run`);
         },
         { mustExist: true },

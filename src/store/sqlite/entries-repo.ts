@@ -1,6 +1,6 @@
 // Places in queues (table `queue_entries`). A live caller and the callback slot it turns into are the
 // SAME row: entered_at never changes on conversion, which is how the caller keeps its place.
-import type { CallbackOutcome, CallbackRequest, LiveEnd, NewLiveEntry } from '../../app/ports';
+import type { CallbackOutcome, CallbackRequest, CancelOutcome, LiveEnd, NewLiveEntry } from '../../app/ports';
 import { OPEN_STATES, type EntryKind, type EntryState, type Millis, type QueueEntry } from '../../domain/model';
 import type { Db } from './db';
 import { StoreError, rethrowConstraint } from './errors';
@@ -160,6 +160,15 @@ export function createEntriesRepo(db: Db): EntriesRepo {
     return { kind: 'created', entryId: live.id };
   });
 
+  // Read and close in one IMMEDIATE transaction: the daemon cannot offer or dial the slot in between.
+  const cancelTx = db.transaction((id: string, at: Millis, by: string): CancelOutcome => {
+    const row = getStmt.get(id);
+    if (!row || row.kind !== 'callback') return { kind: 'not-found' };
+    if (row.state !== 'pending') return { kind: 'refused', state: row.state, message: cancelRefusal(id, row.state) };
+    closeStmt.run({ id, state: 'cancelled', at, outcome: `cancelled by ${by}` });
+    return { kind: 'cancelled' };
+  });
+
   const get = (id: string): QueueEntry | undefined => {
     const r = getStmt.get(id);
     return r && entryFromRow(r);
@@ -216,5 +225,13 @@ export function createEntriesRepo(db: Db): EntriesRepo {
       linkTicketStmt.run({ id, ticket_id: ticketId });
     },
     waitingLive: () => waitingLiveStmt.all().map(entryFromRow),
+    cancelCallback: (id, at, by) => cancelTx.immediate(id, at, by),
   };
+}
+
+function cancelRefusal(id: string, state: EntryState): string {
+  if (state === 'offered')
+    return `callback ${id} is being offered to an agent; it cannot be cancelled now (retry if it returns to the queue)`;
+  if (state === 'dialing') return `callback ${id} is being dialled; it cannot be cancelled now`;
+  return `callback ${id} is already closed (${state})`;
 }

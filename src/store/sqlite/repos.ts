@@ -1,7 +1,7 @@
 // The SQLite adapter's own synchronous API, table by table. The admin CLI (a short-lived process)
 // and the tests use it directly; the daemon sees only the async Store port (src/app/ports.ts), which
 // sqlite-app-store.ts builds on these repos with the database's lock handled off the event loop.
-import type { CallbackOutcome, CallbackRequest, LiveEnd, NewLiveEntry, NewTicket } from '../../app/ports';
+import type { CallbackOutcome, CallbackRequest, CancelOutcome, LiveEnd, NewLiveEntry, NewTicket } from '../../app/ports';
 import type { NewAgent } from '../../app/store-ports/admin-store';
 import type { AgentRules } from '../../domain/agent/agent-state';
 import type {
@@ -85,6 +85,8 @@ export interface EntriesRepo {
   linkTicket(id: string, ticketId: number): void;
   /** Live entries still marked waiting (for restart recovery). */
   waitingLive(): QueueEntry[];
+  /** Cancels a pending callback (read and close in one transaction); refuses any other state. */
+  cancelCallback(id: string, at: Millis, by: string): CancelOutcome;
 }
 
 export type { NewAgent } from '../../app/store-ports/admin-store';

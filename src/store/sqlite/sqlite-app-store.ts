@@ -128,6 +128,9 @@ export function createAppStore(s: SqliteStore, opts: AppStoreOptions): SqliteApp
       get: (id) => r('ticket', () => s.tickets.get(id)),
       comments: (ticketId) => r('ticket comments', () => s.tickets.comments(ticketId)),
     },
+    callbacks: {
+      cancel: (entryId, at, by) => w(`cancel of callback ${entryId}`, () => s.entries.cancelCallback(entryId, at, by)),
+    },
     admin: {
       upsertNumber: (n) => w(`number ${n.did}`, () => s.numbers.upsert(n)),
       removeNumber: (did) => w(`removal of number ${did}`, () => s.numbers.remove(did)),

@@ -3,7 +3,6 @@
 import { expect } from 'chai';
 import { checkCancel, parseCallbackList } from '../../../src/cli/callbacks';
 import { parseTicketId, parseTicketList } from '../../../src/cli/tickets';
-import type { QueueEntry } from '../../../src/domain/model';
 import { fixedClock, makeCliEnv, seedCallback, type CliEnv } from './cli-env';
 
 const codeOf = (fn: () => unknown): string => {
@@ -19,15 +18,12 @@ const T0 = 1_700_000_000_000;
 const MIN = 60_000;
 
 describe('cli/callbacks and tickets argument checks', () => {
-  const entry = (kind: QueueEntry['kind'], state: QueueEntry['state']) => ({ id: 'e1', kind, state }) as QueueEntry;
-
-  it('cancels only pending callback slots', () => {
-    expect(codeOf(() => checkCancel('e1', entry('callback', 'pending')))).to.equal('no error');
-    expect(codeOf(() => checkCancel('e1', entry('callback', 'offered')))).to.equal('CLI_CONFLICT');
-    expect(codeOf(() => checkCancel('e1', entry('callback', 'dialing')))).to.equal('CLI_CONFLICT');
-    expect(codeOf(() => checkCancel('e1', entry('callback', 'expired')))).to.equal('CLI_CONFLICT');
-    expect(codeOf(() => checkCancel('e1', entry('live', 'waiting')))).to.equal('CLI_NOT_FOUND');
-    expect(codeOf(() => checkCancel('e1', undefined))).to.equal('CLI_NOT_FOUND');
+  it("turns the store's cancel refusal into a conflict carrying the store's reason, and an unknown id into not-found", () => {
+    expect(codeOf(() => checkCancel('e1', { kind: 'cancelled' }))).to.equal('no error');
+    const message = 'callback e1 is being dialled; it cannot be cancelled now';
+    expect(codeOf(() => checkCancel('e1', { kind: 'refused', state: 'dialing', message }))).to.equal('CLI_CONFLICT');
+    expect(() => checkCancel('e1', { kind: 'refused', state: 'dialing', message })).to.throw(message);
+    expect(codeOf(() => checkCancel('e1', { kind: 'not-found' }))).to.equal('CLI_NOT_FOUND');
   });
 
   it('applies --since only together with --all', () => {
@@ -96,8 +92,20 @@ describe('cli/callbacks commands', () => {
 
   it('refuses to cancel a callback an agent is being offered, or a live caller', async () => {
     env.store().entries.markOffered('b', 'agent-1', T0);
-    expect((await env.fail(['callbacks', 'cancel', 'b'], clock)).message).to.match(/being executed right now \(offered\)/);
+    expect((await env.fail(['callbacks', 'cancel', 'b'], clock)).message).to.match(
+      /callback b is being offered to an agent; it cannot be cancelled now/,
+    );
+    expect(env.store().entries.get('b')?.state).to.equal('offered');
     expect((await env.fail(['callbacks', 'cancel', 'live'], clock)).code).to.equal('CLI_NOT_FOUND');
+  });
+
+  it('refuses to cancel a callback whose customer is being dialled, and leaves it dialling', async () => {
+    env.store().entries.markOffered('b', 'agent-1', T0);
+    env.store().entries.markDialing('b', { at: T0, agentId: 'agent-1', ticketId: 1 });
+    const err = await env.fail(['callbacks', 'cancel', 'b'], clock);
+    expect(err.code).to.equal('CLI_CONFLICT');
+    expect(err.message).to.match(/callback b is being dialled; it cannot be cancelled now/);
+    expect(env.store().entries.get('b')).to.include({ state: 'dialing', agentId: 'agent-1', ticketId: 1 });
   });
 });
 
