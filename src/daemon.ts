@@ -21,7 +21,6 @@ import type { Logger } from './log';
 import { ariSocketCheck, readinessFrom } from './metrics/health';
 import { confirmationLatencyHistogram, type Histogram } from './metrics/histogram';
 import { startMetricsServer, type MetricsServer } from './metrics/server';
-import { createWriteProbe } from './store/sqlite/write-probe';
 import { installedLanguages } from './sounds';
 import { createAppStore } from './store/sqlite/sqlite-app-store';
 import { openStore, type SqliteStore } from './store/sqlite/sqlite-store';
@@ -124,6 +123,7 @@ export class Daemon {
     const store = createAppStore(sqlite, {
       lockDeadlineMs: config.db.lockTimeoutSeconds * 1000,
       requestDeadlineMs: REQUEST_LOCK_DEADLINE_MS,
+      probeBusyTimeoutMs: DAEMON_BUSY_TIMEOUT_MS,
     });
     const connection = new AriConnection({ ...config.ari, log });
     const telephony = new AriTelephony(connection);
@@ -251,7 +251,7 @@ export class Daemon {
         ariReconnects: () => this.connection.reconnects,
         activeCalls: () => this.callers.active + this.delivery.activeCalls,
       },
-      readiness: readinessFrom({ ari: ariSocketCheck(connected), db: createWriteProbe(this.sqlite.db, DAEMON_BUSY_TIMEOUT_MS) }),
+      readiness: readinessFrom({ ari: ariSocketCheck(connected), db: () => this.store.probeWrite() }),
     });
     this.started = true;
     log.info('callbackd started', { app: config.ari.app, db: config.db.path, languages: installed });

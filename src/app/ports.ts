@@ -209,5 +209,7 @@ export interface Store {
   outbox: OutboxStore;
   /** Changes made outside this process (the admin CLI, another node). */
   changes: ChangeFeed;
+  /** Can the store take a write right now? For /readyz; bounded, never blocks for long, writes nothing. */
+  probeWrite(): Promise<{ ok: boolean; detail?: string }>;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@
 import type { ExpiryCandidate, Store } from '../../app/ports';
 import { LockRunner } from './lock-runner';
 import type { SqliteStore } from './sqlite-store';
+import { createWriteProbe } from './write-probe';
 
 export interface AppStoreOptions {
   /** How long a verb may wait for another process's lock before failing with STORE_LOCKED. */
@@ -13,6 +14,8 @@ export interface AppStoreOptions {
   requestDeadlineMs?: number;
   /** How often to look for changes made by another process (the admin CLI). */
   watchIntervalMs?: number;
+  /** How long the readiness write probe may wait for another process's lock (on the event loop). */
+  probeBusyTimeoutMs?: number;
 }
 
 export type SqliteAppStore = Store & { runner: LockRunner };
@@ -163,6 +166,7 @@ export function createAppStore(s: SqliteStore, opts: AppStoreOptions): SqliteApp
       linkExternal: (ticketId, sink, externalId, at) =>
         w(`${sink} link of ticket ${ticketId}`, () => s.outbox.linkExternal(ticketId, sink, externalId, at)),
     },
+    probeWrite: createWriteProbe(s.db, opts.probeBusyTimeoutMs),
     changes: { subscribe: (onChange) => watchDataVersion(() => onChange({ topic: 'unknown' })) },
     close: async () => {
       if (closed) return;
