@@ -141,8 +141,9 @@ export interface DeliveryStore {
     at: Millis,
     rules: AgentRules,
   ): Promise<void>;
-  /** A conversation is over: its legs end, the agent goes to wrap-up. */
-  conversationEnded(entryId: string, agentId: string, at: Millis, cause: string, rules: AgentRules): Promise<void>;
+  /** A conversation is over: its legs end, the agent goes to wrap-up; `comment` (if any) is added to the
+   *  entry's ticket as an internal note. */
+  conversationEnded(entryId: string, agentId: string, at: Millis, cause: string, rules: AgentRules, comment?: string | null): Promise<void>;
   /** Declined, rung out or hung up before choosing (or a live caller's agent did not answer): a slot
    *  goes back to its own place, the offer's legs end, the agent gets `agentEvent` (missed/released). */
   returnToQueue(entryId: string, agentId: string, at: Millis, agentEvent: AgentEvent, cause: string, rules: AgentRules): Promise<void>;

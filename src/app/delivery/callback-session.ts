@@ -122,7 +122,14 @@ export class CallbackSession implements ChannelHandler {
       case 'unreached':
         return this.flow.dispatch({ type: 'customer-unreached', cause: cause ?? 'not answered' });
       case 'rebridge':
-        return this.flow.run(() => this.bridge.rejoin(this.conversationLegs()));
+        return this.flow.run(async () => {
+          try {
+            await this.bridge.rejoin(this.conversationLegs());
+          } catch (err) {
+            this.log.error('could not bridge agent and customer again after restart', { error: (err as Error).message });
+            await this.flow.dispatch({ type: 'bridge-failed', cause: (err as Error).message });
+          }
+        });
       case undefined:
         return;
     }
@@ -274,7 +281,14 @@ export class CallbackSession implements ChannelHandler {
             rules,
           );
         } else {
-          await store.delivery.conversationEnded(this.entry.id, this.agent.id, clock.now(), 'call ended', rules);
+          await store.delivery.conversationEnded(
+            this.entry.id,
+            this.agent.id,
+            clock.now(),
+            command.detail ?? 'call ended',
+            rules,
+            this.pendingComment,
+          );
         }
         events.emit({ type: 'agent-changed', agentId: this.agent.id });
         return;
@@ -392,17 +406,22 @@ export class CallbackSession implements ChannelHandler {
     }
   }
 
-  private async connect(): Promise<void> {
+  private async connect(): Promise<CallbackEvent | void> {
     const { store, clock, rules } = this.deps;
     const at = clock.now();
     const legs = [
       { id: this.agentLegId, role: 'agent' as const },
       { id: this.customerLeg!.channelId, role: 'customer' as const },
     ];
-    await this.bridge.connect(
-      (bridgeId) => store.delivery.connected(this.entry.id, legs, bridgeId, this.agent.id, at, rules),
-      this.conversationLegs(),
-    );
+    try {
+      await this.bridge.connect(
+        (bridgeId) => store.delivery.connected(this.entry.id, legs, bridgeId, this.agent.id, at, rules),
+        this.conversationLegs(),
+      );
+    } catch (err) {
+      this.log.error('could not bridge agent and customer', { error: (err as Error).message });
+      return { type: 'bridge-failed', cause: (err as Error).message };
+    }
     this.log.info('customer called back and connected');
   }
 

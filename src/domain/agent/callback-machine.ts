@@ -28,6 +28,8 @@ export type CallbackEvent =
   | { type: 'retry-due' }
   | { type: 'agent-hangup' }
   | { type: 'customer-hangup' }
+  /** Asterisk refused to bridge agent and customer (or to re-bridge them after a restart). */
+  | { type: 'bridge-failed'; cause: string }
   /** The slot was cancelled or expired between the offer and the agent's Call: the session has hung
    *  up and released the agent; nothing more to do. */
   | { type: 'slot-gone' };
@@ -258,6 +260,20 @@ export function transitionCallback(
       return same;
     case 'customer-hangup':
       return state.phase === 'connected' ? end(state, [{ type: 'hangup-agent' }, { type: 'finish', outcome: 'done' }]) : same;
+    case 'bridge-failed':
+      // Nobody may stay on the line in silence: both are hung up; the customer was reached (the slot is
+      // done, the ticket stays the follow-up) and the ticket says an agent must call back by hand.
+      return state.phase === 'connected'
+        ? end(state, [
+            { type: 'hangup-customer' },
+            { type: 'hangup-agent' },
+            {
+              type: 'add-ticket-comment',
+              body: `the customer answered but could not be connected to the agent (${event.cause}); please call them back`,
+            },
+            { type: 'finish', outcome: 'done', detail: `bridge failed: ${event.cause}` },
+          ])
+        : same;
     case 'slot-gone':
       return end(state, []);
   }

@@ -21,7 +21,7 @@ export interface DeliveryRepo {
     at: Millis,
     rules: AgentRules,
   ): void;
-  conversationEnded(entryId: string, agentId: string, at: Millis, cause: string, rules: AgentRules): void;
+  conversationEnded(entryId: string, agentId: string, at: Millis, cause: string, rules: AgentRules, comment?: string | null): void;
   returnToQueue(entryId: string, agentId: string, at: Millis, agentEvent: AgentEvent, cause: string, rules: AgentRules): void;
   finishUnanswered(entryId: string, agentId: string, at: Millis, detail: string, comment: string | null, rules: AgentRules): void;
   returnAfterFault(entryId: string, agentId: string | null, at: Millis, cause: string, rules: AgentRules): void;
@@ -79,11 +79,6 @@ export function createDeliveryRepo(
     },
   );
 
-  const conversationEndedTx = db.transaction((entryId: string, agentId: string, at: Millis, cause: string, rules: AgentRules) => {
-    legs.endAllOf(entryId, at, cause);
-    agents.apply(agentId, { type: 'call-ended' }, at, rules);
-  });
-
   const returnTx = db.transaction(
     (entryId: string, agentId: string, at: Millis, agentEvent: AgentEvent, cause: string, rules: AgentRules) => {
       entries.returnToQueue(entryId, at);
@@ -96,6 +91,14 @@ export function createDeliveryRepo(
     const ticketId = entries.get(entryId)?.ticketId;
     if (ticketId != null) tickets.addComment(ticketId, body, at, true);
   };
+
+  const conversationEndedTx = db.transaction(
+    (entryId: string, agentId: string, at: Millis, cause: string, rules: AgentRules, comment: string | null) => {
+      legs.endAllOf(entryId, at, cause);
+      if (comment !== null) commentOn(entryId, comment, at);
+      agents.apply(agentId, { type: 'call-ended' }, at, rules);
+    },
+  );
 
   const unansweredTx = db.transaction(
     (entryId: string, agentId: string, at: Millis, detail: string, comment: string | null, rules: AgentRules) => {
@@ -143,7 +146,8 @@ export function createDeliveryRepo(
     customerDialStarting: (leg) => legs.insert(leg),
     customerDialEnded: (entryId, legId, at, cause, counted) => dialEndedTx.immediate(entryId, legId, at, cause, counted),
     connected: (entryId, bridged, bridgeId, agentId, at, rules) => connectedTx.immediate(entryId, bridged, bridgeId, agentId, at, rules),
-    conversationEnded: (entryId, agentId, at, cause, rules) => conversationEndedTx.immediate(entryId, agentId, at, cause, rules),
+    conversationEnded: (entryId, agentId, at, cause, rules, comment) =>
+      conversationEndedTx.immediate(entryId, agentId, at, cause, rules, comment ?? null),
     returnToQueue: (entryId, agentId, at, agentEvent, cause, rules) => returnTx.immediate(entryId, agentId, at, agentEvent, cause, rules),
     finishUnanswered: (entryId, agentId, at, detail, comment, rules) =>
       unansweredTx.immediate(entryId, agentId, at, detail, comment, rules),

@@ -102,8 +102,8 @@ export function createAppStore(s: SqliteStore, opts: AppStoreOptions): SqliteApp
           () => s.delivery.connected(entryId, legs, bridgeId, agentId, at, rules),
           opts.requestDeadlineMs ?? opts.lockDeadlineMs,
         ),
-      conversationEnded: (entryId, agentId, at, cause, rules) =>
-        w(`end of the call of entry ${entryId}`, () => s.delivery.conversationEnded(entryId, agentId, at, cause, rules)),
+      conversationEnded: (entryId, agentId, at, cause, rules, comment) =>
+        w(`end of the call of entry ${entryId}`, () => s.delivery.conversationEnded(entryId, agentId, at, cause, rules, comment)),
       returnToQueue: (entryId, agentId, at, event, cause, rules) =>
         w(`return of entry ${entryId}`, () => s.delivery.returnToQueue(entryId, agentId, at, event, cause, rules)),
       finishUnanswered: (entryId, agentId, at, detail, comment, rules) =>

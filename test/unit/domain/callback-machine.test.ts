@@ -32,6 +32,7 @@ const unreached = (cause: string): CallbackEvent => ({ type: 'customer-unreached
 const retryDue: CallbackEvent = { type: 'retry-due' };
 const agentHangup: CallbackEvent = { type: 'agent-hangup' };
 const customerHangup: CallbackEvent = { type: 'customer-hangup' };
+const bridgeFailed: CallbackEvent = { type: 'bridge-failed', cause: 'bridge refused' };
 
 /** Every event the machine knows, for "is ignored" checks. */
 const EVERY_EVENT: CallbackEvent[] = [
@@ -45,6 +46,7 @@ const EVERY_EVENT: CallbackEvent[] = [
   retryDue,
   agentHangup,
   customerHangup,
+  bridgeFailed,
 ];
 
 // ---- commands -----------------------------------------------------------------------------------
@@ -489,6 +491,21 @@ describe('callback machine', () => {
         path: CONNECTED,
         event: customerHangup,
         commands: [hangupAgent, finishDone],
+        state: { phase: 'ended', playing: false },
+      },
+      {
+        name: 'a refused bridge hangs up both, notes a manual call-back on the ticket and finishes done with the cause',
+        path: CONNECTED,
+        event: bridgeFailed,
+        commands: [
+          hangupCustomer,
+          hangupAgent,
+          {
+            type: 'add-ticket-comment',
+            body: 'the customer answered but could not be connected to the agent (bridge refused); please call them back',
+          },
+          { type: 'finish', outcome: 'done', detail: 'bridge failed: bridge refused' },
+        ],
         state: { phase: 'ended', playing: false },
       },
     ]);

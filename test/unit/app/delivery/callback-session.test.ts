@@ -162,6 +162,25 @@ describe('app/delivery: a callback executed by an agent', () => {
     expect(w.agent('alice').state).to.equal('available');
   });
 
+  it('Asterisk refuses the bridge: both are hung up, nobody is left in silence, the ticket asks for a call-back', async () => {
+    await world();
+    await w.pbx.answerLeg(agentLeg);
+    await w.pbx.press(agentLeg, '1');
+    const customer = lastLeg(w, 'customer');
+    w.pbx.failNext('addToBridge');
+    await w.pbx.answerLeg(customer);
+    expect(w.pbx.ops('hangup', customer), 'customer hung up').to.have.length(1);
+    expect(w.pbx.ops('hangup', agentLeg), 'agent hung up').to.have.length(1);
+    expect(w.pbx.bridges.size, 'no bridge left behind').to.equal(0);
+    expect(slot()).to.include({ state: 'done', attempts: 1 });
+    expect(legs().map((l) => l.state)).to.deep.equal(['ended', 'ended']);
+    const comments = w.sqlite.tickets.comments(slot().ticketId!).map((c) => [c.internal, c.body]);
+    expect(comments).to.deep.equal([
+      [true, 'the customer answered but could not be connected to the agent (addToBridge: refused by the fake PBX); please call them back'],
+    ]);
+    expect(w.agent('alice').state).to.equal('wrap-up');
+  });
+
   it('the agent hangs up during the conversation: the customer is hung up, the call is done', async () => {
     await world();
     await w.pbx.answerLeg(agentLeg);
