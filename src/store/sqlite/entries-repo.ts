@@ -1,7 +1,10 @@
 // Places in queues (table `queue_entries`). A live caller and the callback slot it turns into are the
-// SAME row: entered_at never changes on conversion, which is how the caller keeps its place.
+// SAME row: entered_at never changes on conversion, which is how the caller keeps its place. Every verb
+// that changes an entry's state asks the lifecycle machine (domain/queue/entry-lifecycle.ts) inside its
+// transaction; the SQL WHERE guards stay as a second line of defence.
 import type { CallbackOutcome, CallbackRequest, CancelOutcome, LiveEnd, NewLiveEntry } from '../../app/ports';
 import { OPEN_STATES, type EntryKind, type EntryState, type Millis, type QueueEntry } from '../../domain/model';
+import { nextEntryState } from '../../domain/queue/entry-lifecycle';
 import type { Db } from './db';
 import { StoreError, rethrowConstraint } from './errors';
 import type { EntriesRepo } from './repos';
@@ -139,7 +142,8 @@ export function createEntriesRepo(db: Db): EntriesRepo {
 
   const requestCallbackTx = db.transaction((req: CallbackRequest): CallbackOutcome => {
     const live = getStmt.get(req.entryId);
-    if (!live || live.kind !== 'live' || live.state !== 'waiting') {
+    const asked = nextEntryState(live && entryFromRow(live), { type: 'request' });
+    if (!asked.ok || !live) {
       const what = live ? `is ${live.kind}/${live.state}` : 'does not exist';
       throw new StoreError('ENTRY_NOT_WAITING', `cannot request a callback for entry ${req.entryId}: it ${what}`);
     }
@@ -152,6 +156,8 @@ export function createEntriesRepo(db: Db): EntriesRepo {
     }
     const existing = openCallbackStmt.get(live.queue, req.number);
     if (existing) {
+      const merge = nextEntryState(entryFromRow(live), { type: 'merge', into: entryFromRow(existing) });
+      if (!merge.ok) throw new StoreError('ENTRY_NOT_WAITING', `cannot merge entry ${req.entryId}: ${merge.message}`);
       mergeIntoStmt.run({ id: existing.id, entered_at: live.entered_at, requested_at: req.requestedAt, language: req.language });
       markMergedStmt.run({ id: live.id, at: req.requestedAt, rate_key: key });
       return { kind: 'updated', entryId: existing.id };
@@ -160,13 +166,29 @@ export function createEntriesRepo(db: Db): EntriesRepo {
     return { kind: 'created', entryId: live.id };
   });
 
-  // Read and close in one IMMEDIATE transaction: the daemon cannot offer or dial the slot in between.
+  // Read, decide and close in one IMMEDIATE transaction: the daemon cannot offer or dial the slot in
+  // between. The machine's refusal (and its reason) is what the CLI prints.
   const cancelTx = db.transaction((id: string, at: Millis, by: string): CancelOutcome => {
     const row = getStmt.get(id);
-    if (!row || row.kind !== 'callback') return { kind: 'not-found' };
-    if (row.state !== 'pending') return { kind: 'refused', state: row.state, message: cancelRefusal(id, row.state) };
+    const cancel = nextEntryState(row && entryFromRow(row), { type: 'cancel' });
+    if (!row || (!cancel.ok && (cancel.reason === 'not-found' || cancel.reason === 'not-a-callback'))) return { kind: 'not-found' };
+    if (!cancel.ok) return { kind: 'refused', state: row.state, reason: cancel.reason, message: cancel.message };
     closeStmt.run({ id, state: 'cancelled', at, outcome: `cancelled by ${by}` });
     return { kind: 'cancelled' };
+  });
+
+  const addLiveTx = db.transaction((e: NewLiveEntry) => {
+    const existing = getStmt.get(e.id);
+    const join = nextEntryState(existing && entryFromRow(existing), { type: 'join' });
+    if (!join.ok) throw new StoreError('STORE_CONSTRAINT', `live entry ${e.id} in queue ${e.queue} rejected: ${join.message}`);
+    insertLive.run({ id: e.id, queue: e.queue, did: e.did, channel_id: e.channelId, caller_id: e.callerId, entered_at: e.enteredAt });
+  });
+
+  // A refusal (not waiting any more) is a no-op, as the port promises.
+  const leaveTx = db.transaction((id: string, at: Millis, why: LiveEnd) => {
+    const row = getStmt.get(id);
+    if (!nextEntryState(row && entryFromRow(row), { type: 'leave' }).ok) return;
+    leaveStmt.run({ id, at, why, outcome: why === 'overflowed' ? 'max wait exceeded' : null });
   });
 
   const get = (id: string): QueueEntry | undefined => {
@@ -177,7 +199,7 @@ export function createEntriesRepo(db: Db): EntriesRepo {
   return {
     addLive: (e: NewLiveEntry) => {
       try {
-        insertLive.run({ id: e.id, queue: e.queue, did: e.did, channel_id: e.channelId, caller_id: e.callerId, entered_at: e.enteredAt });
+        addLiveTx.immediate(e);
       } catch (err) {
         rethrowConstraint(err, `live entry ${e.id} in queue ${e.queue}`);
       }
@@ -188,9 +210,7 @@ export function createEntriesRepo(db: Db): EntriesRepo {
       const r = byChannelStmt.get(channelId);
       return r && entryFromRow(r);
     },
-    leave: (id, at, why = 'abandoned') => {
-      leaveStmt.run({ id, at, why, outcome: why === 'overflowed' ? 'max wait exceeded' : null });
-    },
+    leave: (id, at, why = 'abandoned') => leaveTx.immediate(id, at, why),
     // IMMEDIATE: take the write lock before reading, so another process (CLI, second daemon) cannot slip
     // a conflicting write between our check and our update, and we never hit a mid-transaction
     // lock-upgrade failure. The commit is fsync'd (synchronous=FULL) before this returns.
@@ -227,11 +247,4 @@ export function createEntriesRepo(db: Db): EntriesRepo {
     waitingLive: () => waitingLiveStmt.all().map(entryFromRow),
     cancelCallback: (id, at, by) => cancelTx.immediate(id, at, by),
   };
-}
-
-function cancelRefusal(id: string, state: EntryState): string {
-  if (state === 'offered')
-    return `callback ${id} is being offered to an agent; it cannot be cancelled now (retry if it returns to the queue)`;
-  if (state === 'dialing') return `callback ${id} is being dialled; it cannot be cancelled now`;
-  return `callback ${id} is already closed (${state})`;
 }

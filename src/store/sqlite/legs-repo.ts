@@ -47,6 +47,9 @@ export function createLegsRepo(db: Db): LegsRepo {
     UPDATE legs SET state = 'ended', ended_at = @at, cause = @cause WHERE id = @id AND state <> 'ended'`);
   const endAllStmt = db.prepare<[{ entry_id: string; at: Millis; cause: string }]>(`
     UPDATE legs SET state = 'ended', ended_at = @at, cause = @cause WHERE entry_id = @entry_id AND state <> 'ended'`);
+  const endAgentsStmt = db.prepare<[{ entry_id: string; agent_id: string; at: Millis; cause: string }]>(`
+    UPDATE legs SET state = 'ended', ended_at = @at, cause = @cause
+    WHERE entry_id = @entry_id AND agent_id = @agent_id AND state <> 'ended'`);
   const openStmt = db.prepare<[], LegRow>(`SELECT * FROM legs WHERE state <> 'ended' ORDER BY created_at, id`);
   const ofEntryStmt = db.prepare<[string], LegRow>('SELECT * FROM legs WHERE entry_id = ? ORDER BY created_at, id');
 
@@ -68,7 +71,10 @@ export function createLegsRepo(db: Db): LegsRepo {
       upStmt.run({ id, at, bridge_id: bridgeId ?? null });
     },
     ended: (id, at, cause) => endStmt.run({ id, at, cause }).changes > 0,
-    endAllOf: (entryId, at, cause) => endAllStmt.run({ entry_id: entryId, at, cause }).changes,
+    endAllOf: (entryId, at, cause, agentId) =>
+      agentId === undefined
+        ? endAllStmt.run({ entry_id: entryId, at, cause }).changes
+        : endAgentsStmt.run({ entry_id: entryId, agent_id: agentId, at, cause }).changes,
     open: () => openStmt.all().map(toModel),
     ofEntry: (entryId) => ofEntryStmt.all(entryId).map(toModel),
   };

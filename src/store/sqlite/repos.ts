@@ -65,6 +65,9 @@ export interface EntriesRepo {
   openAll(): QueueEntry[];
   /** 1-based place among the open entries of its queue; undefined if not open. */
   position(id: string): number | undefined;
+  // The single-row writes below are SQL-guarded building blocks of the business transactions in
+  // delivery-repo.ts, which ask the lifecycle machine (domain/queue/entry-lifecycle.ts) before calling
+  // them; on their own they are for tests and fixtures.
   /** A callback slot is being offered to an agent (pending → offered). False if it was not pending. */
   markOffered(id: string, agentId: string, at: Millis): boolean;
   /** Declined / not answered / interrupted: the slot goes back to pending at its original place. */
@@ -85,7 +88,8 @@ export interface EntriesRepo {
   linkTicket(id: string, ticketId: number): void;
   /** Live entries still marked waiting (for restart recovery). */
   waitingLive(): QueueEntry[];
-  /** Cancels a pending callback (read and close in one transaction); refuses any other state. */
+  /** Cancels a pending callback (read, ask the lifecycle machine, close: one IMMEDIATE transaction);
+   *  any other state is refused with the machine's reason and message. */
   cancelCallback(id: string, at: Millis, by: string): CancelOutcome;
 }
 
@@ -130,8 +134,8 @@ export interface LegsRepo {
   get(id: string): Leg | undefined;
   up(id: string, at: Millis, bridgeId?: string): void;
   ended(id: string, at: Millis, cause: string): boolean;
-  /** Ends every open leg of an entry (the call is over); returns how many. */
-  endAllOf(entryId: string, at: Millis, cause: string): number;
+  /** Ends every open leg of an entry (the call is over), or only those of `agentId`; returns how many. */
+  endAllOf(entryId: string, at: Millis, cause: string, agentId?: string): number;
   open(): Leg[];
   ofEntry(entryId: string): Leg[];
 }

@@ -21,8 +21,10 @@ describe('cli/callbacks and tickets argument checks', () => {
   it("turns the store's cancel refusal into a conflict carrying the store's reason, and an unknown id into not-found", () => {
     expect(codeOf(() => checkCancel('e1', { kind: 'cancelled' }))).to.equal('no error');
     const message = 'callback e1 is being dialled; it cannot be cancelled now';
-    expect(codeOf(() => checkCancel('e1', { kind: 'refused', state: 'dialing', message }))).to.equal('CLI_CONFLICT');
-    expect(() => checkCancel('e1', { kind: 'refused', state: 'dialing', message })).to.throw(message);
+    expect(codeOf(() => checkCancel('e1', { kind: 'refused', state: 'dialing', reason: 'being-dialled', message }))).to.equal(
+      'CLI_CONFLICT',
+    );
+    expect(() => checkCancel('e1', { kind: 'refused', state: 'dialing', reason: 'being-dialled', message })).to.throw(message);
     expect(codeOf(() => checkCancel('e1', { kind: 'not-found' }))).to.equal('CLI_NOT_FOUND');
   });
 
