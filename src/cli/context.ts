@@ -10,11 +10,9 @@ import { systemClock } from '../app/ports';
 import { installedLanguages } from '../sounds';
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
-import { createAppStore } from '../store/sqlite/sqlite-app-store';
-import { openStore } from '../store/sqlite/sqlite-store';
+import { deferredStore } from '../store/deferred-store';
+import { openConfiguredStore, storeKind } from '../store/open-store';
 import { CliError } from './errors';
-
-const CLI_LOCK_DEADLINE_MS = 10_000;
 
 /** Seams for tests; production uses the defaults. */
 export interface CliDeps {
@@ -79,17 +77,20 @@ export async function withContext<T>(
   const globals = cmd.optsWithGlobals<{ config?: string; db?: string; json?: boolean }>();
   const config = loadConfig({ file: globals.config });
   const dbPath = globals.db ?? config.db.path;
-  if (opts.mustExist && dbPath !== ':memory:' && !fs.existsSync(dbPath)) {
+  // With db.url set the database is PostgreSQL (db.url wins over --db / db.path, as in the daemon):
+  // there is no file to look for or to check the permissions of.
+  const sqlite = storeKind(config) === 'sqlite';
+  if (sqlite && opts.mustExist && dbPath !== ':memory:' && !fs.existsSync(dbPath)) {
     throw new CliError(
       'CLI_NO_DATABASE',
       `database ${dbPath} does not exist (check --db or db.path; it is created by callbackd start or the first add)`,
     );
   }
-  refuseWorldWritable(dbPath);
+  if (sqlite) refuseWorldWritable(dbPath);
   let store: Store | undefined;
-  // A CLI call may wait for the daemon's write lock longer than the daemon waits for the CLI's: an
-  // admin can wait a few seconds, a caller on the line cannot.
-  const open = (): Store => (store ??= createAppStore(openStore(dbPath), { lockDeadlineMs: CLI_LOCK_DEADLINE_MS }));
+  // Opened on first use (PostgreSQL opens asynchronously: connect and migrate) with the CLI's limits.
+  const open = (): Store =>
+    (store ??= deferredStore(() => openConfiguredStore({ ...config, db: { ...config.db, path: dbPath } }, { role: 'cli' })));
   const soundsDir = path.resolve(config.sounds.dir);
   const ctx: CliContext = {
     config,

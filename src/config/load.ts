@@ -10,7 +10,9 @@ import {
   type ConfigOf,
   envName,
   expectation,
+  hideUrlCredentials,
   SCHEMA,
+  shownDbUrl,
   type PathSetting,
   type Schema,
   type Setting,
@@ -143,7 +145,14 @@ export function readConfigOf<S extends Schema>(schema: S, opts: LoadOptions = {}
       const value = checkValue(spec, raw);
       if (value === null) {
         const where = source === 'environment' ? `environment variable ${envName(key)}` : source;
-        const shown = spec.kind === 'secret' || spec.kind === 'optional-secret' ? '(hidden)' : JSON.stringify(raw);
+        const shown =
+          spec.kind === 'secret' || spec.kind === 'optional-secret'
+            ? '(hidden)'
+            : spec.kind === 'optional-db-url' && typeof raw === 'string'
+              ? JSON.stringify(shownDbUrl(raw))
+              : typeof raw === 'string' && (spec.kind === 'url' || spec.kind === 'optional-url')
+                ? JSON.stringify(hideUrlCredentials(raw))
+                : JSON.stringify(raw);
         throw new ConfigError(`config key '${key}' must be ${expectation(spec)}, got ${shown} from ${where}`);
       }
       values[key] = spec.kind === 'path' ? resolvePath(spec, value as string, base) : value;

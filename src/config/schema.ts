@@ -33,7 +33,8 @@ export interface PathSetting {
 
 interface TextSetting {
   // optional-*: '' = not set (a feature stays off); secrets are never shown in error messages.
-  kind: 'string' | 'secret' | 'url' | 'optional-url' | 'bind' | 'cron' | 'optional-string' | 'optional-secret';
+  // optional-db-url: '' or postgres(ql)://…; shown without its userinfo (it may carry a password).
+  kind: 'string' | 'secret' | 'url' | 'optional-url' | 'optional-db-url' | 'bind' | 'cron' | 'optional-string' | 'optional-secret';
   default: string;
 }
 
@@ -56,6 +57,11 @@ export const SCHEMA = {
   // How long a write may wait for another process's lock (a CLI, a backup) before the call it belongs
   // to is told "sorry"; the event loop never waits, the write is retried on a timer meanwhile.
   'db.lockTimeoutSeconds': { kind: 'duration', unit: 's', min: 1, max: 3600, default: 60 },
+  // Empty = the SQLite file db.path. postgres://user@host:port/database?sslmode=… = PostgreSQL (several
+  // daemons may share it); TLS through the URL's sslmode parameters.
+  'db.url': { kind: 'optional-db-url', default: '' },
+  // PostgreSQL password when the URL has none; empty = PGPASSWORD or none (trust/peer/cert auth).
+  'db.password': { kind: 'optional-secret', default: '' },
   'log.level': { kind: { oneOf: ['error', 'warn', 'info', 'debug'] }, default: 'info' },
   'log.format': { kind: { oneOf: ['auto', 'json', 'pretty'] }, default: 'auto' },
   'ivr.offerDelaySeconds': { kind: 'duration', unit: 's', min: 0, max: 3600, default: 30 },
@@ -138,13 +144,15 @@ export function checkValue(spec: Setting, raw: unknown): string | number | null 
     const r = spec.kind === 'duration' ? boundDuration(n, spec.unit, spec) : checkRange(n, spec);
     return r.ok ? r.value : null;
   }
-  if ((spec.kind === 'optional-url' || spec.kind === 'bind') && raw === '') return '';
+  if ((spec.kind === 'optional-url' || spec.kind === 'optional-db-url' || spec.kind === 'bind') && raw === '') return '';
   if (spec.kind === 'path' && spec.emptyInPackage !== undefined && raw === '') return '';
   if ((spec.kind === 'optional-string' || spec.kind === 'optional-secret') && typeof raw === 'string') return raw;
   if (typeof raw !== 'string' || raw === '') return null;
   switch (spec.kind) {
     case 'optional-url':
       return /^https?:\/\/[^\s/]+/.test(raw) ? raw : null;
+    case 'optional-db-url':
+      return isPostgresUrl(raw) ? raw : null;
     case 'bind':
       return /^[^\s:]+:\d{1,5}$/.test(raw) && Number(raw.split(':').pop()) <= 65535 ? raw : null;
     case 'cron':
@@ -175,6 +183,8 @@ export function expectation(spec: Setting): string {
       return "a cron expression such as '* * * * *'";
     case 'optional-url':
       return "an http(s) URL or ''";
+    case 'optional-db-url':
+      return "a postgres://user@host:port/database URL or '' (SQLite)";
     case 'bind':
       return "host:port or ''";
     case 'path':
@@ -187,6 +197,29 @@ export function expectation(spec: Setting): string {
       return "a string ('' = not set)";
     default:
       return `one of ${spec.kind.oneOf.join(', ')}`;
+  }
+}
+
+/** postgres:// or postgresql:// with a host (or a socket dir as ?host=) and a parseable rest. */
+function isPostgresUrl(raw: string): boolean {
+  if (!/^postgres(ql)?:\/\//.test(raw)) return false;
+  try {
+    const u = new URL(raw);
+    return u.hostname !== '' || u.searchParams.has('host');
+  } catch {
+    return false;
+  }
+}
+
+/** A database URL as it may be shown (logs, errors, config dumps): without user and password. */
+export function shownDbUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(hidden)';
   }
 }
 
@@ -206,7 +239,19 @@ export function envName(key: string): string {
  * or undefined. Values of secrets and URLs with credentials are never quoted.
  */
 export function checkCombinations(config: Config): string | undefined {
-  return checkTickets(config.tickets);
+  return checkAriUrl(config.ari.url) ?? checkTickets(config.tickets);
+}
+
+/** `raw` with any user:password@ replaced, for messages; works on strings URL() cannot parse too. */
+export function hideUrlCredentials(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i, '$1(hidden)@');
+}
+
+// ari-client would send them in every request's URL and our own errors and logs quote ari.url; the
+// credentials belong in ari.user / ari.password, which are never printed.
+function checkAriUrl(url: string): string | undefined {
+  if (!hasCredentials(url) && hideUrlCredentials(url) === url) return undefined;
+  return "config key 'ari.url' must not contain credentials (user:password@); put them in ari.user and ari.password";
 }
 
 function hasCredentials(url: string): boolean {

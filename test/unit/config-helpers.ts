@@ -11,7 +11,7 @@ export const DEFAULTS: Config = {
   ari: { url: 'http://127.0.0.1:8088', user: 'callbackd', password: 'callbackd-dev', app: 'callbackd', requestTimeoutMs: 5000 },
   // Relative defaults come back absolute: the database against the working directory, the shipped
   // prompts against the package (see config-paths.test.ts).
-  db: { path: resolve('data/callbackd.db'), lockTimeoutSeconds: 60 },
+  db: { path: resolve('data/callbackd.db'), lockTimeoutSeconds: 60, url: '', password: '' },
   log: { level: 'info', format: 'auto' },
   ivr: {
     offerDelaySeconds: 30,

@@ -82,6 +82,8 @@ describe('config/load', () => {
       ['ari.requestTimeoutMs', 'CALLBACKD_ARI_REQUEST_TIMEOUT_MS', '2500', 2500],
       ['db.path', 'CALLBACKD_DB_PATH', '/tmp/x.db', '/tmp/x.db'],
       ['db.lockTimeoutSeconds', 'CALLBACKD_DB_LOCK_TIMEOUT_SECONDS', '45', 45],
+      ['db.url', 'CALLBACKD_DB_URL', 'postgres://cb@db.example/callbackd', 'postgres://cb@db.example/callbackd'],
+      ['db.password', 'CALLBACKD_DB_PASSWORD', 'pw', 'pw'],
       ['log.level', 'CALLBACKD_LOG_LEVEL', 'warn', 'warn'],
       ['log.format', 'CALLBACKD_LOG_FORMAT', 'json', 'json'],
       ['ivr.offerDelaySeconds', 'CALLBACKD_IVR_OFFER_DELAY_SECONDS', '12', 12],
