@@ -15,29 +15,25 @@ import { PromptMedia, systemLanguage } from './app/prompt-media';
 import { CallRouter } from './app/router';
 import { AriTelephony } from './ari/ari-telephony';
 import { AriConnection } from './ari/connection';
-import type { Config } from './config/schema';
+import { shownDbUrl, type Config } from './config/schema';
+import { acquireDaemonLock, type DaemonLock } from './daemon-lock';
 import type { AgentRules } from './domain/agent/agent-state';
 import type { Logger } from './log';
-import { ariSocketCheck, readinessFrom } from './metrics/health';
+import { ariAppCheck, readinessFrom } from './metrics/health';
 import { confirmationLatencyHistogram, type Histogram } from './metrics/histogram';
 import { startMetricsServer, type MetricsServer } from './metrics/server';
 import { installedLanguages } from './sounds';
-import { createAppStore } from './store/sqlite/sqlite-app-store';
-import { openStore, type SqliteStore } from './store/sqlite/sqlite-store';
+import { CallbackdError } from './errors';
+import { openConfiguredStore, type ConfiguredStore } from './store/open-store';
+import type { SqliteStore } from './store/sqlite/sqlite-store';
 import { ticketSubject } from './domain/ticket-text';
-import { createTicketDelivery, ticketOutboxEnabled, type TicketDelivery } from './tickets/delivery';
+import { createTicketDelivery, type TicketDelivery } from './tickets/delivery';
 
 const ENDPOINT_POLL_MS = 5000;
-/** The daemon's own statements wait this long inside SQLite at most; longer locks are retried on a timer. */
-const DAEMON_BUSY_TIMEOUT_MS = 20;
 const LEG_OPTIONS: LegOptions = { playbackStartTimeoutMs: 5000, failedPromptGraceMs: 1000 };
 /** An agent phone rejecting faster than this is paused, so a broken phone cannot collect misses in ms. */
 const FAST_REJECT_MS = 1000;
 const REJECT_PAUSE_SECONDS = 10;
-/** Someone waits for these writes on the line in silence (a caller who pressed 1, an agent and customer
- *  about to be bridged): after this long the caller hears "could not be saved, you keep your place", and
- *  the parties are bridged anyway (a longer lock only delays the others' writes). */
-const REQUEST_LOCK_DEADLINE_MS = 5000;
 
 export interface DaemonOptions {
   config: Config;
@@ -47,8 +43,8 @@ export interface DaemonOptions {
 
 /** Everything the composition made, handed to the Daemon at once. */
 interface DaemonParts {
-  sqlite: SqliteStore;
-  store: Store;
+  lock: DaemonLock;
+  store: ConfiguredStore;
   connection: AriConnection;
   telephony: AriTelephony;
   router: CallRouter;
@@ -72,8 +68,20 @@ export class Daemon {
   private readonly offReconnect: () => void;
 
   /** The SQLite adapter's own API (tests and the benchmark read through it). */
-  readonly sqlite: SqliteStore;
+  private readonly configured: ConfiguredStore;
   readonly store: Store;
+
+  /** The SQLite repos under the Store port, for integration tests that read rows directly. There is no
+   *  such thing on PostgreSQL: asking for it there is a mistake, said so instead of returning undefined. */
+  get sqlite(): SqliteStore {
+    if (!this.configured.sqlite) {
+      throw new CallbackdError(
+        'DAEMON_NOT_SQLITE',
+        'daemon.sqlite exists only on the SQLite store; db.url selects PostgreSQL, use daemon.store',
+      );
+    }
+    return this.configured.sqlite;
+  }
   readonly connection: AriConnection;
   readonly telephony: AriTelephony;
   readonly router: CallRouter;
@@ -82,6 +90,7 @@ export class Daemon {
   readonly delivery: DeliveryFeature;
   readonly agents: AgentsFeature;
   private readonly tickets: TicketDelivery | undefined;
+  private readonly lock: DaemonLock;
   private readonly ticketSubject: ExpiryDeps['subject'];
   private readonly confirmation: Histogram;
   private readonly config: Config;
@@ -89,8 +98,9 @@ export class Daemon {
   private readonly log: Logger;
 
   private constructor(parts: DaemonParts) {
+    this.configured = parts.store;
     ({
-      sqlite: this.sqlite,
+      lock: this.lock,
       store: this.store,
       connection: this.connection,
       telephony: this.telephony,
@@ -115,16 +125,17 @@ export class Daemon {
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const { config, log } = opts;
     const clock = opts.clock ?? systemClock;
-    const sqlite = openStore(config.db.path, {
-      ticketOutbox: ticketOutboxEnabled(config.tickets),
-      busyTimeoutMs: DAEMON_BUSY_TIMEOUT_MS,
-      integrityCheck: true,
-    });
-    const store = createAppStore(sqlite, {
-      lockDeadlineMs: config.db.lockTimeoutSeconds * 1000,
-      requestDeadlineMs: REQUEST_LOCK_DEADLINE_MS,
-      probeBusyTimeoutMs: DAEMON_BUSY_TIMEOUT_MS,
-    });
+    // Before the database is opened and long before ARI: a second daemon on this SQLite file must not
+    // steal the Stasis app from the first (issue 21 item 2). (On PostgreSQL several daemons share one
+    // database by design; the app-in-use check at ARI start still refuses a second one per Asterisk.)
+    const lock = config.db.url ? { file: '', release: () => undefined } : acquireDaemonLock(config.db.path);
+    let store: ConfiguredStore;
+    try {
+      store = await openConfiguredStore(config, { role: 'daemon' });
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     const connection = new AriConnection({ ...config.ari, log });
     const telephony = new AriTelephony(connection);
     const events = new AppEvents((err, event) =>
@@ -192,7 +203,7 @@ export class Daemon {
       languageOf: async (t) => (t.entryId ? (await store.callers.entry(t.entryId))?.language : undefined) ?? config.language.default,
     });
     const daemon = new Daemon({
-      sqlite,
+      lock,
       store,
       connection,
       telephony,
@@ -219,6 +230,25 @@ export class Daemon {
 
   private async run(installed: string[]): Promise<void> {
     const { config, log, clock, store } = this;
+    // Listeners first: a port that cannot be bound ends this start before it has touched ARI (where it
+    // would take the Stasis app over from a daemon that is running). Not ready until ARI is up.
+    // Ready = ARI's event socket is up, the app is still ours, and the database takes a write (probed
+    // with the daemon's own tiny busy timeout, so a probe never holds the event loop for long).
+    const connected = () => this.connection.connected;
+    this.metrics = await startMetricsServer({
+      bind: config.metrics.bind,
+      reports: this.store.reports,
+      log,
+      clock,
+      figures: this.store.reports,
+      confirmation: this.confirmation,
+      live: {
+        ariConnected: connected,
+        ariReconnects: () => this.connection.reconnects,
+        activeCalls: () => this.callers.active + this.delivery.activeCalls,
+      },
+      readiness: readinessFrom({ ari: ariAppCheck(this.connection), db: () => this.store.probeWrite() }),
+    });
     // Expire overdue callbacks before anything could dispatch them, then on the schedule.
     const expiry = startExpirySweep({
       store,
@@ -236,25 +266,10 @@ export class Daemon {
     this.agents.start();
     this.delivery.start();
     this.tickets?.start();
-    // Ready = ARI's event socket is up and the database takes a write (probed with the daemon's own tiny
-    // busy timeout, so a probe never holds the event loop for long).
-    const connected = () => this.connection.connected;
-    this.metrics = await startMetricsServer({
-      bind: config.metrics.bind,
-      reports: this.store.reports,
-      log,
-      clock,
-      figures: this.store.reports,
-      confirmation: this.confirmation,
-      live: {
-        ariConnected: connected,
-        ariReconnects: () => this.connection.reconnects,
-        activeCalls: () => this.callers.active + this.delivery.activeCalls,
-      },
-      readiness: readinessFrom({ ari: ariSocketCheck(connected), db: () => this.store.probeWrite() }),
-    });
     this.started = true;
-    log.info('callbackd started', { app: config.ari.app, db: config.db.path, languages: installed });
+    // The URL without userinfo: a password in db.url never reaches the log.
+    const db = this.configured.kind === 'postgres' ? shownDbUrl(config.db.url) : config.db.path;
+    log.info('callbackd started', { app: config.ari.app, db, languages: installed });
   }
 
   /**
@@ -305,6 +320,7 @@ export class Daemon {
     await this.router.stop();
     await this.connection.stop();
     await this.store.close();
+    this.lock.release();
     // After a failed start the caller reports the cause; one line is what the operator should see.
     if (this.started) this.log.info('callbackd stopped');
   }

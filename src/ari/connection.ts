@@ -7,6 +7,8 @@ import ari from 'ari-client';
 import type { Logger } from '../log';
 import type { TelephonyEvent, TelephonyListener } from '../app/telephony';
 import { AriError, toAriError } from './errors';
+import { claimApp } from './app-registration';
+import { AppLease } from './app-lease';
 import { type AriCredentials, preflight } from './preflight';
 import { translateEvent } from './events';
 import { Heartbeat, type HeartbeatSocket } from './heartbeat';
@@ -33,6 +35,8 @@ const SUBSCRIBED = [
 export interface ConnectionOptions extends AriCredentials {
   app: string;
   requestTimeoutMs: number;
+  /** Start even while another event socket holds the app (test harness only: its own observer). */
+  allowAppTakeover?: boolean;
   /** Receive events of every channel, not only this app's (test harness only). */
   subscribeAll?: boolean;
   log: Logger;
@@ -42,12 +46,15 @@ export interface ConnectionOptions extends AriCredentials {
   /** Event socket ping period and the silence after which it counts as dead (defaults 2 s / 6 s). */
   heartbeatIntervalMs?: number;
   heartbeatSilenceMs?: number;
+  /** How often the app lease (app-lease.ts) is renewed; a lease on another host is stale after 3.5 beats. */
+  leaseBeatMs?: number;
 }
 
 // Ping every 2 s, dead after 6 s without a pong: a dead socket is noticed within 8 s (< 10 s).
 const HEARTBEAT_INTERVAL_MS = 2000;
 const HEARTBEAT_SILENCE_MS = 6000;
 const CONNECT_TIMEOUT_MS = 15_000;
+const LEASE_BEAT_MS = 2000;
 
 export class AriConnection {
   private client: AriClient | undefined;
@@ -58,7 +65,10 @@ export class AriConnection {
   private retryTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private reconnectCount = 0;
+  /** Set when another connection registered our app (ApplicationReplaced): why we are deaf now. */
+  private replaced: string | undefined;
   private readonly heartbeat: Heartbeat;
+  private lease: AppLease | undefined;
 
   constructor(readonly opts: ConnectionOptions) {
     this.heartbeat = new Heartbeat(() => this.eventSocket(), {
@@ -79,8 +89,14 @@ export class AriConnection {
     return this.client;
   }
 
+  /** Up and still the app's registered event socket: calls can be taken and delivered. */
   get isOnline(): boolean {
-    return this.online;
+    return this.online && this.replaced === undefined;
+  }
+
+  /** Why the app is no longer ours (another connection registered it), if it is not. For /readyz. */
+  get replacedBy(): string | undefined {
+    return this.replaced;
   }
 
   /** For /metrics: the event socket is up. */
@@ -103,6 +119,7 @@ export class AriConnection {
     const { log } = this.opts;
     const info = await preflight(this.opts, this.opts.requestTimeoutMs);
     log.info('ARI reachable', { url: this.opts.url, asteriskVersion: info.version });
+    if (!this.opts.allowAppTakeover) await this.claimApp();
     useAriHttpAgent();
     const connectMs = this.opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     // ari-client never settles connect() if Asterisk stops answering half-way through.
@@ -117,6 +134,8 @@ export class AriConnection {
       // Typed overloads of on() are per event name; we treat all the same, as raw JSON.
       (this.client.on as (t: string, cb: (e: unknown) => void) => void)(type, (event) => this.dispatchRaw(type, event));
     }
+    // Another connection registered our app: Asterisk sends it all new calls; ours stays open but deaf.
+    (this.client.on as (t: string, cb: () => void) => void)('ApplicationReplaced', () => this.onAppReplaced());
     this.client.on('WebSocketConnected', () => this.onSocketUp());
     this.client.on('WebSocketReconnecting', () => this.onSocketDown());
     // ari-client gives up after ~10 tries; we never do.
@@ -131,13 +150,32 @@ export class AriConnection {
     }
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.heartbeat.stop();
     this.closeClient();
     this.online = false;
-    return Promise.resolve();
+    const lease = this.lease;
+    this.lease = undefined;
+    await lease?.stop();
+  }
+
+  /** Refuses the start while another live callbackd owns the app; then writes our own lease. */
+  private async claimApp(): Promise<void> {
+    const { app, requestTimeoutMs, log } = this.opts;
+    const beatMs = this.opts.leaseBeatMs ?? LEASE_BEAT_MS;
+    const claim = await claimApp(this.opts, app, { requestTimeoutMs, staleMs: Math.round(beatMs * 3.5) });
+    if (claim.kind === 'taken-over') {
+      log.warn('ARI application taken over from a callbackd that is gone', {
+        app,
+        why: claim.why,
+        previousPid: claim.from.pid,
+        previousHost: claim.from.host,
+      });
+    }
+    this.lease = new AppLease(this.opts, { app, requestTimeoutMs, beatMs, log });
+    await this.lease.start();
   }
 
   private closeClient(): void {
@@ -165,11 +203,19 @@ export class AriConnection {
     }
     this.attempt = 0;
     this.online = true;
+    // Our (re)registration made the app ours again.
+    this.replaced = undefined;
     const reconnect = this.everConnected;
     this.everConnected = true;
     if (reconnect) this.reconnectCount++;
     this.opts.log.info(reconnect ? 'ARI event socket reconnected' : 'ARI event socket connected', { app: this.opts.app });
     this.emit({ type: 'connected', reconnect });
+  }
+
+  private onAppReplaced(): void {
+    if (this.stopped) return;
+    this.replaced = `ARI application '${this.opts.app}' was registered by another connection (another callbackd on this Asterisk?); this daemon no longer receives its calls`;
+    this.opts.log.error('ARI application taken over by another connection; not ready until it is ours again', { app: this.opts.app });
   }
 
   private onSocketDown(): void {

@@ -8,6 +8,7 @@ export type AriErrorCode =
   | 'ARI_AUTH' // Asterisk refused our user/password
   | 'ARI_UNREACHABLE' // nothing answers at the ARI URL
   | 'ARI_TIMEOUT' // connecting did not complete in time
+  | 'ARI_APP_IN_USE' // another event socket holds our Stasis app (another daemon on this Asterisk)
   | 'ARI_REQUEST_FAILED';
 
 export class AriError extends CallbackdError<AriErrorCode> {}

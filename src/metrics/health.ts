@@ -51,6 +51,15 @@ export function ariSocketCheck(ariConnected: () => boolean): Check {
   return () => (ariConnected() ? { ok: true } : { ok: false, detail: 'ARI event socket is down' });
 }
 
+/** The ARI check: the event socket is up AND the Stasis app is still registered to us. After another
+ *  connection registered the same app (ApplicationReplaced) our socket may stay open but hears nothing. */
+export function ariAppCheck(ari: { connected: boolean; replacedBy?: string | undefined }): Check {
+  return () => {
+    if (ari.replacedBy !== undefined) return { ok: false, detail: ari.replacedBy };
+    return ari.connected ? { ok: true } : { ok: false, detail: 'ARI event socket is down' };
+  };
+}
+
 /** When the daemon wired no checks, /readyz must not claim readiness it cannot know. */
 export const NOT_WIRED: ReadinessProbe = () =>
   Promise.resolve({ ready: false, checks: { readiness: { ok: false, detail: 'no readiness checks configured' } } });

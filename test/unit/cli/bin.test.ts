@@ -100,6 +100,15 @@ describe('bin/callbackd (spawned)', function () {
       ]);
     });
 
+    it('credentials in ari.url, without echoing them (issue 21)', () => {
+      const r = spawnBin(['start'], { env: { CALLBACKD_ARI_URL: 'http://admin:hunter2-secret@127.0.0.1:8088' } });
+      expect(r.status).to.equal(78);
+      expect(r.lines).to.deep.equal([
+        "callbackd: CONFIG_INVALID: config key 'ari.url' must not contain credentials (user:password@); put them in ari.user and ari.password",
+      ]);
+      expect(r.stdout + r.stderr).not.to.include('hunter2');
+    });
+
     it('an unknown key in the config file', () => {
       fs.writeFileSync(env.configFile, JSON.stringify({ ivr: { offerDelaySecs: 5 } }));
       const r = spawnBin(['--config', env.configFile, 'start']);

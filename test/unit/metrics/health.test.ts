@@ -6,7 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { silentLogger } from '../../../src/log';
-import { ariSocketCheck, readinessFrom } from '../../../src/metrics/health';
+import { ariAppCheck, readinessFrom } from '../../../src/metrics/health';
 import { startMetricsServer, type MetricsServer } from '../../../src/metrics/server';
 import { openDatabase, type Db } from '../../../src/store/sqlite/db';
 import { closeReports, reportsOf } from './port-reports';
@@ -39,7 +39,16 @@ describe('metrics/health endpoints', () => {
       bind: '127.0.0.1:0',
       reports: reportsOf(db),
       log: silentLogger(),
-      readiness: wired ? readinessFrom({ ari: ariSocketCheck(() => ariUp), db: createWriteProbe(db) }) : undefined,
+      readiness: wired
+        ? readinessFrom({
+            ari: ariAppCheck({
+              get connected() {
+                return ariUp;
+              },
+            }),
+            db: createWriteProbe(db),
+          })
+        : undefined,
     });
     return server.port;
   };
