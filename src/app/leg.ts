@@ -22,12 +22,19 @@ interface Playing {
   id: string;
   media: string[];
   started: boolean;
+  /** Settled (stopped, superseded, hung up): what the PBX still does with it no longer matters to us. */
+  done: boolean;
+  result?: PlayResult;
   settle(result: PlayResult): void;
-  startTimer: TimerHandle;
+  startTimer: TimerHandle | undefined;
 }
 
 export class Leg {
   private playing: Playing | undefined;
+  /** The prompt whose play request is on its way to the PBX (not yet accepted). */
+  private sending: Playing | undefined;
+  /** The prompt wanted once `sending` is answered; only the latest one is kept. */
+  private next: Playing | undefined;
   private gone = false;
 
   constructor(
@@ -46,14 +53,14 @@ export class Leg {
   handle(event: TelephonyEvent): void {
     switch (event.type) {
       case 'playback-started':
-        if (this.playing?.id === event.playbackId) {
+        if (this.playing !== undefined && this.playing.id === event.playbackId) {
           this.playing.started = true;
-          this.playing.startTimer.cancel();
+          this.playing.startTimer?.cancel();
         }
         return;
       case 'playback-finished': {
         const current = this.playing;
-        if (current?.id !== event.playbackId) return;
+        if (current === undefined || current.id !== event.playbackId) return;
         if (!event.failed) return current.settle('finished');
         current.settle(this.gone ? 'hangup' : 'failed');
         this.reportFailedLater(event.media);
@@ -69,38 +76,70 @@ export class Leg {
     }
   }
 
-  /** Plays the media in order as one prompt; a prompt still playing is stopped first. */
+  /**
+   * Plays the media in order as one prompt; a prompt still playing is stopped first. While a play
+   * request is on its way, further prompts are not sent: only the last one wanted is, once the PBX
+   * answered (with one stop for the prompt it then started for nothing). So any number of menu steps in
+   * that time — a key storm — costs one stop and one play, not a stop and a play each.
+   */
   play(media: string[]): Promise<PlayResult> {
     this.stopPrompt().catch((err: unknown) => this.log.warn('previous prompt could not be stopped', { error: (err as Error).message }));
     if (this.gone) return Promise.resolve('hangup');
-    const id = this.telephony.playbackIdFor(this.channelId);
     return new Promise<PlayResult>((resolve) => {
       const playing: Playing = {
-        id,
+        id: '',
         media,
         started: false,
+        done: false,
         settle: (result) => {
+          if (playing.done) return;
+          playing.done = true;
+          playing.result = result;
           if (this.playing === playing) this.playing = undefined;
-          playing.startTimer.cancel();
+          if (this.next === playing) this.next = undefined;
+          playing.startTimer?.cancel();
           resolve(result);
         },
-        startTimer: boundedTimeout(() => {
-          if (playing.started || this.playing !== playing) return;
-          this.log.warn('prompt did not start in time', { media, timeoutMs: this.opts.playbackStartTimeoutMs });
-          playing.settle('timeout');
-          this.telephony.stopPlayback(id).catch(() => undefined);
-        }, this.opts.playbackStartTimeoutMs),
+        startTimer: undefined,
       };
       this.playing = playing;
-      this.telephony.play(this.channelId, media, id).catch((err: unknown) => {
-        if (isChannelGone(err)) {
-          this.markGone();
-          return;
-        }
-        this.log.error('prompt could not be started', { media, error: (err as Error).message });
-        playing.settle('failed');
-      });
+      if (this.sending) this.next = playing;
+      else this.send(playing);
     });
+  }
+
+  private send(playing: Playing): void {
+    const id = this.telephony.playbackIdFor(this.channelId);
+    playing.id = id;
+    this.sending = playing;
+    playing.startTimer = boundedTimeout(() => {
+      if (playing.started || playing.done) return;
+      this.log.warn('prompt did not start in time', { media: playing.media, timeoutMs: this.opts.playbackStartTimeoutMs });
+      playing.settle('timeout');
+      this.telephony.stopPlayback(id).catch(() => undefined);
+    }, this.opts.playbackStartTimeoutMs);
+    this.telephony.play(this.channelId, playing.media, id).then(
+      () => {
+        // Stopped or superseded while the request was on its way: the PBX plays it now, so stop it.
+        if (playing.result === 'stopped' && !this.gone) this.stopPlayback(id).catch(() => undefined);
+        this.sendNext(playing);
+      },
+      (err: unknown) => {
+        if (isChannelGone(err)) this.markGone();
+        else if (!playing.done) {
+          this.log.error('prompt could not be started', { media: playing.media, error: (err as Error).message });
+          playing.settle('failed');
+        }
+        this.sendNext(playing);
+      },
+    );
+  }
+
+  private sendNext(answered: Playing): void {
+    if (this.sending === answered) this.sending = undefined;
+    const next = this.next;
+    this.next = undefined;
+    if (next && !next.done && !this.gone) this.send(next);
   }
 
   /** Stops the prompt playing now, if any; its play() resolves 'stopped'. */
@@ -108,10 +147,15 @@ export class Leg {
     const current = this.playing;
     if (!current) return;
     current.settle('stopped');
-    if (this.gone) return;
+    // Not sent yet, or its play request still on the way (send() stops it once accepted).
+    if (this.gone || current.id === '' || this.sending === current) return;
+    await this.stopPlayback(current.id);
+  }
+
+  private async stopPlayback(id: string): Promise<void> {
     // "Not found" here is about the PLAYBACK: it ended on its own and its event is still on the way (a
     // key pressed as a prompt ends). That says nothing about the channel: no gone-channel rule here.
-    await this.telephony.stopPlayback(current.id).catch((err: unknown) => {
+    await this.telephony.stopPlayback(id).catch((err: unknown) => {
       if (!isChannelGone(err)) throw err;
       this.log.debug('stop prompt: it had already ended');
     });

@@ -67,6 +67,7 @@ export type TelephonyErrorCode =
   | 'CHANNEL_GONE' // the channel, playback or bridge no longer exists: the call ended; flows may ignore it
   | 'TELEPHONY_TIMEOUT' // the PBX did not answer a request in time
   | 'TELEPHONY_UNREACHABLE' // the PBX is not reachable at all
+  | 'TELEPHONY_BUSY' // too many requests already waiting for the PBX: this one was not sent
   | 'TELEPHONY_FAILED'; // the PBX refused the request
 
 /** Every failure of a Telephony method is one of these; adapters translate their own errors. */

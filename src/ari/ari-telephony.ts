@@ -1,6 +1,7 @@
 // The Telephony port over ARI REST. Every call has a deadline that aborts its request, because
 // ari-client's requests never settle when Asterisk goes away, and every failure becomes the port's
-// TelephonyError.
+// TelephonyError. Requests go through one bounded pool (request-pool.ts), so a storm of them can never
+// open more HTTP sessions than Asterisk serves.
 import { randomUUID } from 'node:crypto';
 import {
   TelephonyError,
@@ -13,6 +14,7 @@ import {
 import type { AriConnection } from './connection';
 import { translateAriError } from './errors';
 import { withAriDeadline } from './request-deadline';
+import { AriRequestPool } from './request-pool';
 
 /** A test phone placing a call through ARI (the test harness and the benchmark, not the daemon). */
 export interface OriginateRequest {
@@ -46,7 +48,10 @@ export class AriTelephony implements Telephony {
   /** Ids already named in a channel's PLAYBACK_VAR for prompts not started yet (see play). */
   private readonly ahead = new Map<string, string[]>();
 
-  constructor(private readonly conn: AriConnection) {
+  constructor(
+    private readonly conn: AriConnection,
+    private readonly pool = new AriRequestPool(),
+  ) {
     conn.on((event) => {
       if (event.type === 'call-entered') this.known.add(event.channelId);
       else if (event.type === 'call-left' || event.type === 'channel-destroyed') {
@@ -66,13 +71,18 @@ export class AriTelephony implements Telephony {
 
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     const ms = this.conn.opts.requestTimeoutMs;
+    const timeout = () => new TelephonyError('TELEPHONY_TIMEOUT', `${operation}: no answer from ARI within ${ms} ms`);
     try {
-      // The deadline destroys the call's HTTP request rather than leaving it open on its socket.
-      return await withAriDeadline(
-        ms,
-        run,
-        () => new TelephonyError('TELEPHONY_TIMEOUT', `${operation}: no answer from ARI within ${ms} ms`),
-      );
+      // The deadline (queue wait included) destroys the call's HTTP request rather than leaving it open
+      // on its socket.
+      return await this.pool.run(ms, (remainingMs) => withAriDeadline(remainingMs, run, timeout), {
+        timeout,
+        busy: () =>
+          new TelephonyError(
+            'TELEPHONY_BUSY',
+            `${operation}: not sent, ${this.pool.queued} ARI requests already waiting behind ${this.pool.inFlight} in flight`,
+          ),
+      });
     } catch (err) {
       throw translateAriError(operation, err);
     }

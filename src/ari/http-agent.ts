@@ -13,6 +13,7 @@ import https from 'node:https';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { ARI_MAX_IN_FLIGHT } from './request-pool';
 
 /** How long an idle kept-alive socket to Asterisk is kept for the next request. */
 export const ARI_HTTP_IDLE_MS = 2000;
@@ -40,9 +41,14 @@ export function watchAriRequests<T>(start: () => Promise<T>, onRequest: (req: Cl
   }
 }
 
-/** An agent that keeps sockets alive for `idleMs` at most and never sets a socket timeout. */
-export function createAriAgent(protocol: 'http:' | 'https:', idleMs = ARI_HTTP_IDLE_MS): http.Agent {
-  const agent = (protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true })) as AgentInternals;
+/**
+ * An agent that keeps sockets alive for `idleMs` at most and never sets a socket timeout. It opens at
+ * most `maxSockets` connections (the request pool's size), far below the 100 HTTP sessions Asterisk
+ * serves before it refuses connections for everyone: requests beyond it wait in the agent.
+ */
+export function createAriAgent(protocol: 'http:' | 'https:', idleMs = ARI_HTTP_IDLE_MS, maxSockets = ARI_MAX_IN_FLIGHT): http.Agent {
+  const options = { keepAlive: true, maxSockets, maxTotalSockets: maxSockets };
+  const agent = (protocol === 'https:' ? new https.Agent(options) : new http.Agent(options)) as AgentInternals;
   const idleTimers = new WeakMap<Duplex, NodeJS.Timeout>();
 
   const addRequest = agent.addRequest.bind(agent);

@@ -1,6 +1,9 @@
 // Agents on real SIP phones (DESIGN.md §1 steps 5–6; baresip registered as 1001/1002): live callers
 // delivered, callbacks offered with Call/Decline, the customer dialled through the trunk and bridged,
 // tickets written, feature codes dialled from the phone.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { TelephonyEvent } from '../../src/app/telephony';
 import { daemonHungUp, dial, eventually, hears, openEntry, rowsOf } from './harness/caller-steps';
@@ -107,6 +110,27 @@ describe('agents on SIP phones', function () {
       entryId: slot.id,
     });
     expect(tickets[0].waitedSeconds).to.be.a('number').and.to.be.at.least(0);
+  });
+
+  it('`callbackd agents logout` while the agent’s phone rings with a callback: the ringing stops, the slot keeps its place, no miss', async () => {
+    const slot = await leaveCallback('+4915112345706');
+    await logIn(d, '1001');
+    const ringing = await phones['1001'].waitForCall();
+    expect(d.daemon.sqlite.entries.get(slot.id)).to.include({ state: 'offered', agentId: '1001' });
+    // The admin's CLI: another process on the same database file.
+    const bin = path.resolve(__dirname, '../../bin/callbackd');
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, '--db', d.config.db.path, 'agents', 'logout', '1001'], {
+      timeout: 30_000,
+    });
+    expect(stdout.trim()).to.equal('agent 1001 logged out');
+    await ringing.ended();
+    await eventually(() => d.daemon.sqlite.entries.get(slot.id)?.state === 'pending', 'slot back in the queue', 10_000);
+    expect(d.daemon.sqlite.entries.get(slot.id)).to.include({ enteredAt: slot.enteredAt, agentId: null, attempts: 0 });
+    expect(d.daemon.sqlite.agents.get('1001')).to.include({ state: 'logged-out', missed: 0 });
+    // Nobody else is logged in: nothing rings again, and the customer was never dialled.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(d.daemon.sqlite.entries.get(slot.id)).to.include({ state: 'pending' });
+    expect(d.daemon.sqlite.legs.ofEntry(slot.id).map((l) => l.role)).to.deep.equal(['agent']);
   });
 
   it('a decline puts the slot back at its place and another agent accepts it', async () => {

@@ -11,6 +11,7 @@ import {
   type CallerState,
   type CallerTimer,
 } from '../../domain/ivr/caller-machine';
+import { admitKey, initialKeyGate, type KeyGateState } from '../../domain/ivr/key-gate';
 import type { NumberConfig, QueueConfig, QueueEntry } from '../../domain/model';
 import { callLogger, type Logger } from '../../log';
 import type { AppEvents } from '../events';
@@ -63,6 +64,8 @@ export class CallerSession {
   private finished = false;
   /** When the key that asked for the callback arrived (the save starts in the same step). */
   private requestedAt: number | undefined;
+  /** The caller's keys per second (see key-gate.ts): a key storm must not become a request storm. */
+  private keyGate: KeyGateState;
 
   constructor(
     private readonly call: CallerCall,
@@ -73,6 +76,7 @@ export class CallerSession {
     this.entryId = entryId;
     this.log = callLogger(deps.log, call.callId, call.channelId).child({ entryId });
     this.leg = new Leg(call.channelId, deps.telephony, this.log, deps.leg);
+    this.keyGate = initialKeyGate(deps.clock.now());
     const { number, queue } = call;
     const settings: CallerSettings = {
       ...deps.settings,
@@ -142,9 +146,19 @@ export class CallerSession {
   handle(event: TelephonyEvent): Promise<void> | void {
     this.leg.handle(event);
     switch (event.type) {
-      case 'dtmf':
+      case 'dtmf': {
+        const verdict = admitKey(this.keyGate, this.deps.clock.now());
+        this.keyGate = verdict.state;
+        if (!verdict.take) {
+          // Logged once per storm (and its size on the first key after it), not once per key.
+          if (verdict.state.dropped === 1)
+            this.log.warn('caller keys arrive faster than they are taken: ignoring them', { phase: this.phase });
+          return;
+        }
+        if (verdict.stormDropped > 0) this.log.warn('caller keys ignored by the key rate limit', { ignored: verdict.stormDropped });
         this.log.debug('dtmf', { digit: event.digit, phase: this.phase });
         return this.flow.dispatch({ type: 'dtmf', digit: event.digit });
+      }
       case 'hangup':
       case 'call-left':
       case 'channel-destroyed':

@@ -53,6 +53,11 @@ export class CallbackSession implements ChannelHandler {
     return this.agent.id;
   }
 
+  /** Offered but not yet taken by the agent: a logout still withdraws it. */
+  get offerPending(): boolean {
+    return this.flow.state.phase === 'ringing-agent' || this.flow.state.phase === 'announcing';
+  }
+
   constructor(
     private readonly entry: QueueEntry,
     private readonly agent: Agent,
@@ -157,6 +162,11 @@ export class CallbackSession implements ChannelHandler {
     this.settle();
   }
 
+  /** The agent was logged out before pressing Call: the offer ends, the slot keeps its place. */
+  withdraw(cause: string): Promise<void> {
+    return this.flow.dispatch({ type: 'offer-withdrawn', cause });
+  }
+
   handle(event: TelephonyEvent): Promise<void> | void {
     if (!('channelId' in event) || this.abandoned) return;
     const side: Side = event.channelId === this.agentLegId ? 'agent' : 'customer';
@@ -248,11 +258,9 @@ export class CallbackSession implements ChannelHandler {
         // that rejects at once, so a PBX that keeps refusing cannot make the slot bounce in a tight loop.
         const refused = this.ringRefused !== undefined;
         const missed = command.missed && !refused;
-        const cause = refused
-          ? `the PBX refused to ring the agent: ${this.ringRefused}`
-          : missed
-            ? 'agent did not answer'
-            : 'agent declined';
+        const cause =
+          command.cause ??
+          (refused ? `the PBX refused to ring the agent: ${this.ringRefused}` : missed ? 'agent did not answer' : 'agent declined');
         await store.delivery.returnToQueue(this.entry.id, this.agent.id, at, { type: missed ? 'missed' : 'released' }, cause, rules);
         const fast = refused || (missed && at - this.ringStartedAt < this.deps.fastRejectMs);
         const seconds = fast
@@ -261,9 +269,11 @@ export class CallbackSession implements ChannelHandler {
         events.emit({ type: 'cooldown', entryId: this.entry.id, agentId: this.agent.id, seconds });
         if (fast) events.emit({ type: 'agent-pause', agentId: this.agent.id, seconds: this.deps.rejectPauseSeconds });
         events.emit({ type: 'agent-changed', agentId: this.agent.id });
-        this.log.info(
-          refused ? 'agent could not be rung' : missed ? 'agent did not answer the callback offer' : 'agent declined the callback',
-        );
+        if (command.cause) this.log.info('callback offer withdrawn; the slot keeps its place', { cause: command.cause });
+        else
+          this.log.info(
+            refused ? 'agent could not be rung' : missed ? 'agent did not answer the callback offer' : 'agent declined the callback',
+          );
         return;
       }
       case 'add-ticket-comment':

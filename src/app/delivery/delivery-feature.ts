@@ -21,6 +21,7 @@ export class DeliveryFeature {
   readonly dispatcher: Dispatcher;
   /** Entries with a session in this process. */
   private readonly active = new Map<string, CallbackSession | LiveSession>();
+  private stopWatching: (() => void) | undefined;
 
   constructor(private readonly deps: DeliveryFeatureDeps) {
     this.dispatcher = new Dispatcher({
@@ -41,10 +42,41 @@ export class DeliveryFeature {
 
   start(): void {
     this.dispatcher.start();
+    // An agent logged out elsewhere (the admin CLI, another node) while their phone rings with an offer
+    // of ours: the offer ends and the entry keeps its place, instead of the agent still getting the call.
+    this.stopWatching?.();
+    const offLocal = this.deps.events.on('agent-changed', ({ agentId }) => void this.withdrawLoggedOut(agentId));
+    const offFeed = this.deps.store.changes.subscribe(({ topic }) => {
+      if (topic === 'agents' || topic === 'unknown') void this.withdrawLoggedOut();
+    });
+    this.stopWatching = () => {
+      offLocal();
+      offFeed();
+    };
   }
 
   stop(): void {
     this.dispatcher.stop();
+    this.stopWatching?.();
+    this.stopWatching = undefined;
+  }
+
+  /** Ends the pending offers (not yet accepted) of agents the store now has logged out. */
+  private async withdrawLoggedOut(onlyAgent?: string): Promise<void> {
+    for (const session of [...this.active.values()]) {
+      if (onlyAgent !== undefined && session.agentId !== onlyAgent) continue;
+      if (!session.offerPending) continue;
+      try {
+        const agent = await this.deps.store.agents.agent(session.agentId);
+        if (agent && agent.state !== 'logged-out') continue;
+        await session.withdraw(agent ? 'agent logged out while the offer rang' : 'agent removed while the offer rang');
+      } catch (err) {
+        this.deps.log.error('could not check a ringing agent after a change', {
+          agentId: session.agentId,
+          error: (err as Error).message,
+        });
+      }
+    }
   }
 
   /** Agents on a call of ours right now (they stay busy through a restart). */

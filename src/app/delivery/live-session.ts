@@ -52,6 +52,11 @@ export class LiveSession implements ChannelHandler {
     return this.agent.id;
   }
 
+  /** Offered but not yet taken by the agent: a logout still withdraws it. */
+  get offerPending(): boolean {
+    return this.flow.state.phase === 'ringing-agent';
+  }
+
   constructor(
     private readonly entry: QueueEntry,
     private readonly agent: Agent,
@@ -136,6 +141,11 @@ export class LiveSession implements ChannelHandler {
     if (this.ownsCallerChannel && this.callerChannelId) this.deps.router.detach(this.callerChannelId);
     this.log.warn('delivery lost a call while events were not reaching us; reconciling it with the PBX', { phase: this.flow.state.phase });
     this.settle();
+  }
+
+  /** The agent was logged out while the phone rang: stop ringing, the caller keeps the place. */
+  withdraw(cause: string): Promise<void> {
+    return this.flow.dispatch({ type: 'offer-withdrawn', cause });
   }
 
   handle(event: TelephonyEvent): Promise<void> | void {

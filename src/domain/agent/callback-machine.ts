@@ -32,7 +32,10 @@ export type CallbackEvent =
   | { type: 'bridge-failed'; cause: string }
   /** The slot was cancelled or expired between the offer and the agent's Call: the session has hung
    *  up and released the agent; nothing more to do. */
-  | { type: 'slot-gone' };
+  | { type: 'slot-gone' }
+  /** The agent was logged out (admin CLI, another node) before pressing Call: the offer ends, the slot
+   *  keeps its place, and it is no miss of the agent's. Ignored once the agent has pressed Call. */
+  | { type: 'offer-withdrawn'; cause: string };
 
 export type CallbackOutcome = 'declined' | 'missed' | 'done' | 'unanswered';
 
@@ -48,7 +51,7 @@ export type CallbackCommand =
   | { type: 'hangup-agent' }
   | { type: 'hangup-customer' }
   /** The slot goes back to its place (declined / agent missed it); cooldown for this agent. */
-  | { type: 'return-to-queue'; missed: boolean }
+  | { type: 'return-to-queue'; missed: boolean; cause?: string }
   | { type: 'add-ticket-comment'; body: string }
   | { type: 'finish'; outcome: Extract<CallbackOutcome, 'done' | 'unanswered'>; detail?: string }
   /** The call could not be placed (our side failed): the slot goes back to its place, cause kept. */
@@ -276,6 +279,14 @@ export function transitionCallback(
         : same;
     case 'slot-gone':
       return end(state, []);
+    case 'offer-withdrawn':
+      if (state.phase !== 'ringing-agent' && state.phase !== 'announcing') return same;
+      return end(state, [
+        { type: 'clear-menu-timer' },
+        ...stopIfPlaying(state),
+        { type: 'hangup-agent' },
+        { type: 'return-to-queue', missed: false, cause: event.cause },
+      ]);
   }
 }
 

@@ -21,7 +21,9 @@ export type LiveEvent =
   | { type: 'bridged' }
   | { type: 'bridge-failed'; cause: string }
   | { type: 'agent-hangup' }
-  | { type: 'caller-hangup' };
+  | { type: 'caller-hangup' }
+  /** The agent was logged out while the phone rang: stop ringing, the caller keeps the place, no miss. */
+  | { type: 'offer-withdrawn'; cause: string };
 
 export type LiveCommand =
   | { type: 'take-caller' }
@@ -81,6 +83,8 @@ export function transitionLive(state: LiveState, event: LiveEvent): LiveTransiti
         case 'caller-unavailable':
           // Not the agent's fault: stop ringing, no miss.
           return end([{ type: 'hangup-agent' }, { type: 'give-back', agent: 'released', cause: 'caller left while the agent rang' }]);
+        case 'offer-withdrawn':
+          return end([{ type: 'hangup-agent' }, { type: 'give-back', agent: 'released', cause: event.cause }]);
         default:
           return same;
       }

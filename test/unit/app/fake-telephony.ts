@@ -66,6 +66,8 @@ const HANGUP_CAUSE = { normal: 16, busy: 17, congestion: 34, no_answer: 19 } as 
 export class FakeTelephony implements Telephony {
   connected = true;
   readonly requests: FakeRequest[] = [];
+  private readonly heldOps = new Set<FakeRequest['op']>();
+  private readonly heldWaiters: Array<() => void> = [];
   readonly channels = new Map<string, FakeChannel>();
   readonly bridges = new Map<string, Set<string>>();
   readonly playbacks: FakePlayback[] = [];
@@ -272,6 +274,25 @@ export class FakeTelephony implements Telephony {
     }
   }
 
+  /** Requests of these kinds are recorded as they arrive but answered only on releaseRequests() (a
+   *  slow PBX: the answer is still on its way). */
+  holdRequests(...ops: FakeRequest['op'][]): void {
+    for (const op of ops) this.heldOps.add(op);
+  }
+
+  async releaseRequests(): Promise<void> {
+    this.heldOps.clear();
+    this.heldWaiters.splice(0).forEach((wake) => wake());
+    await this.settle();
+  }
+
+  /** All the keys arrive in one turn of the event loop, before the PBX answered any request they cause
+   *  (a key storm faster than the round trip to Asterisk); resolves once the daemon handled them. */
+  async pressAtOnce(channelId: string, digits: string): Promise<void> {
+    await Promise.all([...digits].map((digit) => this.deliver({ type: 'dtmf', channelId, digit, durationMs: 120 })));
+    await this.settle();
+  }
+
   /** The current (latest unfinished) playback of a channel starts / finishes (failed: Asterisk could not play it). */
   async startPlayback(channelId: string): Promise<void> {
     const p = this.current(channelId);
@@ -350,6 +371,7 @@ export class FakeTelephony implements Telephony {
     await Promise.resolve(); // a request is answered asynchronously, like a REST call
     this.requests.push(r);
     this.onRequest?.(r);
+    if (this.heldOps.has(r.op)) await new Promise<void>((resolve) => this.heldWaiters.push(resolve));
     const i = this.failures.findIndex((f) => f.op === r.op && (f.channelId === undefined || f.channelId === r.channelId));
     if (i >= 0) {
       const [f] = this.failures.splice(i, 1);

@@ -45,6 +45,34 @@ describe('app/leg: one runtime per channel', () => {
       expect(await second).to.equal('finished');
     });
 
+    it('a prompt stopped while its play request is on its way is stopped once the PBX accepted it', async () => {
+      pbx.playMode = 'start';
+      pbx.holdRequests('play');
+      const p = leg.play(['sound:a']);
+      await pbx.settle();
+      await leg.stopPrompt();
+      expect(await p).to.equal('stopped');
+      expect(pbx.ops('stopPlayback'), 'a stop before the play is accepted would find nothing').to.have.length(0);
+      await pbx.releaseRequests();
+      expect(pbx.ops('stopPlayback').map((r) => r.playbackId)).to.deep.equal([pbx.ops('play', CH)[0].playbackId]);
+      expect(pbx.playbacks[0].state).to.equal('stopped');
+    });
+
+    it('prompts wanted while a play request is on its way: only the last one is sent', async () => {
+      pbx.playMode = 'start';
+      pbx.holdRequests('play');
+      const first = leg.play(['sound:a']);
+      await pbx.settle();
+      const middle = leg.play(['sound:b']);
+      const last = leg.play(['sound:c']);
+      expect(await first).to.equal('stopped');
+      expect(await middle).to.equal('stopped');
+      await pbx.releaseRequests();
+      expect(pbx.ops('play', CH).map((r) => r.media)).to.deep.equal([['sound:a'], ['sound:c']]);
+      await pbx.finishPlayback(CH);
+      expect(await last).to.equal('finished');
+    });
+
     it('stopPrompt() stops the prompt playing: "stopped"', async () => {
       pbx.playMode = 'start';
       const p = leg.play(['sound:a']);

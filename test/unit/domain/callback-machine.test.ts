@@ -33,6 +33,7 @@ const retryDue: CallbackEvent = { type: 'retry-due' };
 const agentHangup: CallbackEvent = { type: 'agent-hangup' };
 const customerHangup: CallbackEvent = { type: 'customer-hangup' };
 const bridgeFailed: CallbackEvent = { type: 'bridge-failed', cause: 'bridge refused' };
+const withdrawn: CallbackEvent = { type: 'offer-withdrawn', cause: 'agent logged out' };
 
 /** Every event the machine knows, for "is ignored" checks. */
 const EVERY_EVENT: CallbackEvent[] = [
@@ -47,6 +48,7 @@ const EVERY_EVENT: CallbackEvent[] = [
   agentHangup,
   customerHangup,
   bridgeFailed,
+  withdrawn,
 ];
 
 // ---- commands -----------------------------------------------------------------------------------
@@ -228,6 +230,13 @@ describe('callback machine', () => {
         commands: [clearMenu, hangupAgent, returnToQueue(false)],
         state: { phase: 'ended', playing: false },
       },
+      {
+        name: 'the agent logged out while the phone rings: stop ringing, the slot keeps its place, no miss',
+        path: RINGING,
+        event: withdrawn,
+        commands: [clearMenu, hangupAgent, { type: 'return-to-queue', missed: false, cause: 'agent logged out' }],
+        state: { phase: 'ended', playing: false },
+      },
     ]);
     ignored([
       {
@@ -366,6 +375,22 @@ describe('callback machine', () => {
         state: { phase: 'ended', playing: false },
       },
     ]);
+    table([
+      {
+        name: 'the agent logged out during the announcement: it stops, the agent is hung up, the slot goes back',
+        path: ANNOUNCING,
+        event: withdrawn,
+        commands: [clearMenu, stopPrompt, hangupAgent, { type: 'return-to-queue', missed: false, cause: 'agent logged out' }],
+        state: { phase: 'ended', playing: false },
+      },
+      {
+        name: 'the agent logged out in the menu (nothing playing): hung up, the slot goes back',
+        path: MENU,
+        event: withdrawn,
+        commands: [clearMenu, hangupAgent, { type: 'return-to-queue', missed: false, cause: 'agent logged out' }],
+        state: { phase: 'ended', playing: false },
+      },
+    ]);
     ignored([
       { name: 'a second answer is ignored', path: ANNOUNCING, events: [agentAnswered] },
       { name: 'agent-unreached after the answer is ignored', path: MENU, events: [agentUnreached] },
@@ -474,6 +499,7 @@ describe('callback machine', () => {
       { name: 'keys and menu timeouts while dialling are ignored', path: DIALING, events: [...keys('0123456789*#'), menuTimeout] },
       { name: 'agent answer/unreached while dialling are ignored', path: DIALING_QUIET, events: [agentAnswered, agentUnreached] },
       { name: 'a customer hangup before the answer is ignored (unreached reports it)', path: DIALING_QUIET, events: [customerHangup] },
+      { name: 'a logout after Call does not stop the dial (the call goes on)', path: DIALING, events: [withdrawn] },
     ]);
   });
 
@@ -522,6 +548,7 @@ describe('callback machine', () => {
           customerAnswered,
           unreached('busy'),
           retryDue,
+          withdrawn,
         ],
       },
     ]);

@@ -18,6 +18,7 @@ const bridged: LiveEvent = { type: 'bridged' };
 const bridgeFailed = (cause: string): LiveEvent => ({ type: 'bridge-failed', cause });
 const agentHangup: LiveEvent = { type: 'agent-hangup' };
 const callerHangup: LiveEvent = { type: 'caller-hangup' };
+const withdrawn: LiveEvent = { type: 'offer-withdrawn', cause: 'agent logged out while the phone rang' };
 
 const EVERY_EVENT: LiveEvent[] = [
   agentAnswered,
@@ -28,6 +29,7 @@ const EVERY_EVENT: LiveEvent[] = [
   bridgeFailed('x'),
   agentHangup,
   callerHangup,
+  withdrawn,
 ];
 
 // ---- commands -----------------------------------------------------------------------------------
@@ -84,6 +86,13 @@ describe('live delivery machine', () => {
         state: { phase: 'ended' },
       },
       {
+        name: 'the agent is logged out while the phone rings: stop ringing, the caller keeps the place, no miss',
+        path: RINGING,
+        event: withdrawn,
+        commands: [hangupAgent, giveBack('released', 'agent logged out while the phone rang')],
+        state: { phase: 'ended' },
+      },
+      {
         name: 'the caller hangs up while the agent rings: stop ringing, no blame',
         path: RINGING,
         event: callerHangup,
@@ -132,7 +141,13 @@ describe('live delivery machine', () => {
         state: { phase: 'ended' },
       },
     ]);
-    ignored([{ name: 'a second answer or a late ring-out is ignored', path: TAKING, events: [agentAnswered, unreached('x'), bridged] }]);
+    ignored([
+      {
+        name: 'a second answer, a late ring-out or a logout once answered is ignored',
+        path: TAKING,
+        events: [agentAnswered, unreached('x'), bridged, withdrawn],
+      },
+    ]);
   });
 
   describe('bridging and talking', () => {
@@ -171,9 +186,9 @@ describe('live delivery machine', () => {
     table([{ name: 'bridged: they talk', path: BRIDGING, event: bridged, commands: [], state: { phase: 'connected' } }]);
     ignored([
       {
-        name: 'talking: answers, takes and ring-outs mean nothing',
+        name: 'talking: answers, takes, ring-outs and a logout (the call goes on) mean nothing',
         path: CONNECTED,
-        events: [agentAnswered, callerTaken, unreached('x'), bridged],
+        events: [agentAnswered, callerTaken, unreached('x'), bridged, withdrawn],
       },
     ]);
   });
