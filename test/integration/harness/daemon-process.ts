@@ -68,7 +68,7 @@ export class DaemonProcess {
   /** Every line this process logged, parsed. */
   readonly lines: LogLine[] = [];
   private text = '';
-  private readonly exit: Promise<number | null>;
+  readonly exit: Promise<number | null>;
   private exited = false;
   private waiters: Array<() => void> = [];
 
@@ -102,24 +102,7 @@ export class DaemonProcess {
 
   /** `callbackd start` on `dbPath`; resolves once it logged that it started (reconciliation done). */
   static async start(opts: DaemonProcessOptions): Promise<DaemonProcess> {
-    const child = spawn(path.join(root, 'bin/callbackd'), ['start'], {
-      env: {
-        ...process.env,
-        CALLBACKD_ARI_URL: ari.url,
-        CALLBACKD_ARI_USER: ari.user,
-        CALLBACKD_ARI_PASSWORD: ari.password,
-        CALLBACKD_DB_PATH: opts.dbPath,
-        CALLBACKD_LOG_FORMAT: 'json',
-        CALLBACKD_LOG_LEVEL: 'info',
-        CALLBACKD_METRICS_BIND: '',
-        CALLBACKD_IVR_OFFER_DELAY_SECONDS: '1',
-        CALLBACKD_IVR_OFFER_INTERVAL_SECONDS: '2',
-        CALLBACKD_IVR_MENU_TIMEOUT_SECONDS: '4',
-        ...opts.env,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const p = new DaemonProcess(child);
+    const p = new DaemonProcess(spawnDaemon(opts));
     try {
       await p.waitForLog((l) => l.message === 'callbackd started', opts.startTimeoutMs ?? 30_000, 'callbackd started');
     } catch (err) {
@@ -127,6 +110,20 @@ export class DaemonProcess {
       throw err;
     }
     return p;
+  }
+
+  /** `callbackd start` that is expected to refuse: resolves with its exit code and what it wrote once it
+   *  has exited; a process still running after `timeoutMs` is killed and the test fails. */
+  static async refused(opts: DaemonProcessOptions, timeoutMs = 20_000): Promise<{ code: number | null; log: string; ms: number }> {
+    const t0 = Date.now();
+    const p = new DaemonProcess(spawnDaemon(opts));
+    const timer = setTimeout(() => void p.kill(), timeoutMs);
+    const code = await p.exit;
+    clearTimeout(timer);
+    const ms = Date.now() - t0;
+    if (p.lines.some((l) => l.message === 'callbackd started')) throw new Error(`daemon started instead of refusing:\n${p.tail()}`);
+    if (ms >= timeoutMs) throw new Error(`daemon neither started nor exited within ${timeoutMs} ms:\n${p.tail()}`);
+    return { code, log: p.log, ms };
   }
 
   get pid(): number {
@@ -178,6 +175,26 @@ export class DaemonProcess {
   tail(n = 15): string {
     return this.text.split('\n').slice(-n).join('\n');
   }
+}
+
+function spawnDaemon(opts: DaemonProcessOptions): ChildProcess {
+  return spawn(path.join(root, 'bin/callbackd'), ['start'], {
+    env: {
+      ...process.env,
+      CALLBACKD_ARI_URL: ari.url,
+      CALLBACKD_ARI_USER: ari.user,
+      CALLBACKD_ARI_PASSWORD: ari.password,
+      CALLBACKD_DB_PATH: opts.dbPath,
+      CALLBACKD_LOG_FORMAT: 'json',
+      CALLBACKD_LOG_LEVEL: 'info',
+      CALLBACKD_METRICS_BIND: '',
+      CALLBACKD_IVR_OFFER_DELAY_SECONDS: '1',
+      CALLBACKD_IVR_OFFER_INTERVAL_SECONDS: '2',
+      CALLBACKD_IVR_MENU_TIMEOUT_SECONDS: '4',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 }
 
 /** Daemon processes started and not gone yet. */
