@@ -1,8 +1,9 @@
 // The change feed over LISTEN/NOTIFY: every write transaction NOTIFYs what it touched (db.ts) with its
 // process's origin id; this LISTENs on its own connection (a pooled client cannot hold a LISTEN) and
-// hands other processes' changes to the subscribers. When the connection drops, it reconnects with
-// backoff and then reports 'unknown' once: notifications sent while it was away are lost, so the
-// subscribers must assume anything may have changed.
+// hands other processes' changes to the subscribers. Every time the LISTEN is (re)established it reports
+// 'unknown' once: a change committed between subscribe() and the LISTEN (the connection is opened
+// lazily) or while the connection was away sends its NOTIFY to nobody, so the subscribers must assume
+// anything may have changed. (Subscribers re-read; one spare pass is cheap, a missed change is not.)
 import pg from 'pg';
 import type { ChangeFeed, ChangeTopic, StoreChange } from '../../app/ports';
 import { CHANGE_CHANNEL } from './db';
@@ -24,7 +25,6 @@ export function listenFeed(config: pg.ClientConfig, origin: string): ListeningFe
   let timer: NodeJS.Timeout | undefined;
   let retryMs = FIRST_RETRY_MS;
   let closed = false;
-  let lostOnce = false;
 
   const emit = (change: StoreChange): void => {
     for (const l of [...listeners]) l(change);
@@ -61,7 +61,6 @@ export function listenFeed(config: pg.ClientConfig, origin: string): ListeningFe
       c.on('notification', onNotification);
       c.on('end', () => {
         if (client === c) client = undefined;
-        lostOnce = true;
         scheduleReconnect();
       });
       try {
@@ -73,10 +72,9 @@ export function listenFeed(config: pg.ClientConfig, origin: string): ListeningFe
         }
         client = c;
         retryMs = FIRST_RETRY_MS;
-        if (lostOnce) emit({ topic: 'unknown' });
+        emit({ topic: 'unknown' });
       } catch {
         await c.end().catch(() => undefined);
-        lostOnce = true;
         scheduleReconnect();
       }
     })().finally(() => {

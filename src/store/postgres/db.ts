@@ -28,6 +28,9 @@ export class Rollback<T> extends Error {
 const MAX_CONFLICT_TRIES = 3;
 
 export class PgDb {
+  /** Reads and transactions in flight: close() lets them finish before it ends the pool. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
   constructor(
     readonly pool: pg.Pool,
     private readonly url: string,
@@ -48,7 +51,23 @@ export class PgDb {
   }
 
   /** Statements outside a transaction (single reads). */
-  async read<T>(what: string, fn: (q: Q) => Promise<T>): Promise<T> {
+  read<T>(what: string, fn: (q: Q) => Promise<T>): Promise<T> {
+    return this.track(this.readNow(what, fn));
+  }
+
+  /** Resolves once every read and transaction submitted so far has settled. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track<T>(op: Promise<T>): Promise<T> {
+    this.inFlight.add(op);
+    const forget = () => this.inFlight.delete(op);
+    op.then(forget, forget);
+    return op;
+  }
+
+  private async readNow<T>(what: string, fn: (q: Q) => Promise<T>): Promise<T> {
     try {
       return await fn(this.wrap(this.pool, undefined));
     } catch (err) {
@@ -62,7 +81,11 @@ export class PgDb {
   }
 
   /** One transaction; retried from the start when PostgreSQL reports a deadlock or serialization conflict. */
-  async tx<T>(what: string, fn: (q: Q) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  tx<T>(what: string, fn: (q: Q) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    return this.track(this.txNow(what, fn, begin));
+  }
+
+  private async txNow<T>(what: string, fn: (q: Q) => Promise<T>, begin: string): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(fn, begin);

@@ -2,11 +2,13 @@
 // legs and tickets, mirroring src/store/sqlite/delivery-repo.ts verb by verb. Where SQLite relies on
 // its single writer, the entry row is locked FOR UPDATE first (then the agent row, always in that
 // order, so two transitions cannot deadlock): a cancel from the CLI, an expiry sweep or another node
-// can never land between "still offered?" and "dialing". A transition whose world moved on writes
-// nothing (Rollback) and says so.
+// can never land between "still offered?" and "dialing". Whether the entry may move is the lifecycle
+// machine's decision (domain/queue/entry-lifecycle.ts) on the locked row, as in SQLite; a refused move
+// leaves the entry as it is while the legs and the agent still follow what happened on the line.
 import type { DeliveryStore, ExpiryStore, NewTicket } from '../../app/ports';
 import type { AgentRules } from '../../domain/agent/agent-state';
 import type { AgentEvent, Millis, Ticket } from '../../domain/model';
+import { nextEntryState, type EntryEvent, type EntryTransition } from '../../domain/queue/entry-lifecycle';
 import { applyAgentIn, listAgentsIn } from './agents-sql';
 import { Rollback, type PgDb, type Q } from './db';
 import { OPEN_SQL, closeEntryIn, entryIn } from './entries-sql';
@@ -38,6 +40,12 @@ export function deliveryStores(db: PgDb, tickets: TicketWriter): { delivery: Del
     if (ticketId != null) await tickets.addComment(q, ticketId, body, at, true);
   };
   const lockEntry = (q: Q, id: string) => entryIn(q, id, true);
+  /** Locks the entry row and asks the machine about it as it is now. */
+  const ask = async (q: Q, entryId: string, event: EntryEvent): Promise<EntryTransition> =>
+    nextEntryState(await lockEntry(q, entryId), event);
+  /** When another agent holds the entry now, only `agentId`'s own legs may be ended. */
+  const onlyLegsOf = (answer: EntryTransition, agentId: string): string | undefined =>
+    !answer.ok && answer.reason === 'held-by-another-agent' ? agentId : undefined;
 
   const delivery: DeliveryStore = {
     snapshot: (wantEntries) =>
@@ -50,17 +58,17 @@ export function deliveryStores(db: PgDb, tickets: TicketWriter): { delivery: Del
       }),
     offer: (entry, agentId, leg, rules) =>
       db.tx(`offer of entry ${entry.id}`, async (q) => {
-        const now = await lockEntry(q, entry.id);
-        if (entry.kind === 'callback') {
-          if (now?.state !== 'pending') throw new Rollback(false);
-          await q.run(`UPDATE queue_entries SET state = 'offered', agent_id = $2, updated_at = $3 WHERE id = $1`, [
+        // The dispatcher's snapshot may be stale: a caller who became a callback meanwhile is not
+        // offered as the live caller it saw.
+        const offer = await ask(q, entry.id, { type: 'offer', agentId });
+        if (!offer.ok || offer.kind !== entry.kind) throw new Rollback(false);
+        if (offer.kind === 'callback') {
+          await q.run(`UPDATE queue_entries SET state = 'offered', agent_id = $2, updated_at = $3 WHERE id = $1 AND state = 'pending'`, [
             entry.id,
             agentId,
             leg.at,
           ]);
           q.touched('entries');
-        } else if (now?.state !== 'waiting') {
-          throw new Rollback(false);
         }
         if (!(await applyAgentIn(q, agentId, { type: 'ringing' }, leg.at, rules))?.changed) throw new Rollback(false);
         await insertLegIn(q, leg);
@@ -77,8 +85,7 @@ export function deliveryStores(db: PgDb, tickets: TicketWriter): { delivery: Del
     },
     acceptCallback: (entryId, agentId, t, rules) =>
       db.tx(`accept of entry ${entryId}`, async (q): Promise<Ticket | null> => {
-        const entry = await lockEntry(q, entryId);
-        if (entry?.state !== 'offered' || entry.agentId !== agentId) return null;
+        if (!(await ask(q, entryId, { type: 'accept', agentId })).ok) return null;
         const ticket = await tickets.create(q, t);
         await q.run(
           `UPDATE queue_entries SET state = 'dialing', agent_id = $2, agent_call_started_at = $3, ticket_id = $4, updated_at = $3
@@ -92,17 +99,23 @@ export function deliveryStores(db: PgDb, tickets: TicketWriter): { delivery: Del
     customerDialStarting: (leg) => db.tx(`customer leg ${leg.id}`, (q) => insertLegIn(q, leg)),
     customerDialEnded: (entryId, legId, at, cause, counted) =>
       db.tx(`customer leg ${legId} ended`, async (q) => {
-        await legEndedIn(q, legId, at, cause);
-        return counted ? countAttemptIn(q, entryId, at) : ((await entryIn(q, entryId))?.attempts ?? 0);
+        // A dial counts once, when its leg ends (the same end reported twice, or a leg a fault return
+        // already ended, does not count again), and only while the slot's customer is being dialled.
+        const attempt = await ask(q, entryId, { type: 'attempt', counted });
+        const ended = await legEndedIn(q, legId, at, cause);
+        if (ended && attempt.ok && counted) return countAttemptIn(q, entryId, at);
+        return (await entryIn(q, entryId))?.attempts ?? 0;
       }),
     connected: (entryId, bridged, bridgeId, agentId, at, rules) =>
       db.tx(`connection of entry ${entryId}`, async (q) => {
         const entry = await lockEntry(q, entryId);
         if (!entry) return;
-        if (entry.kind === 'callback') {
+        // Reported again (a re-adopted conversation): the machine refuses, nothing is counted twice.
+        const connect = nextEntryState(entry, { type: 'connect', agentId });
+        if (connect.ok && entry.kind === 'callback') {
           await countAttemptIn(q, entryId, at);
           await closeEntryIn(q, entryId, 'done', at, `connected by agent ${agentId}`);
-        } else {
+        } else if (connect.ok) {
           await closeEntryIn(q, entryId, 'done', at, `connected to agent ${agentId}`);
         }
         for (const leg of bridged) {
@@ -120,24 +133,26 @@ export function deliveryStores(db: PgDb, tickets: TicketWriter): { delivery: Del
       }),
     returnToQueue: (entryId, agentId, at, agentEvent: AgentEvent, cause, rules: AgentRules) =>
       db.tx(`return of entry ${entryId}`, async (q) => {
-        await lockEntry(q, entryId);
-        await returnToQueueIn(q, entryId, at);
-        await endAllLegsIn(q, entryId, at, cause);
+        // A live caller's return keeps it waiting; a late return by an agent who no longer holds the
+        // slot ends only that agent's legs and the current offer goes on.
+        const back = await ask(q, entryId, { type: 'return', agentId });
+        if (back.ok && back.kind === 'callback') await returnToQueueIn(q, entryId, at);
+        await endAllLegsIn(q, entryId, at, cause, onlyLegsOf(back, agentId));
         await applyAgentIn(q, agentId, agentEvent, at, rules);
       }),
     finishUnanswered: (entryId, agentId, at, detail, comment, rules) =>
       db.tx(`unanswered entry ${entryId}`, async (q) => {
-        await lockEntry(q, entryId);
-        await closeEntryIn(q, entryId, 'unanswered', at, detail);
+        const finish = await ask(q, entryId, { type: 'finish', outcome: 'unanswered', agentId });
+        if (finish.ok) await closeEntryIn(q, entryId, 'unanswered', at, detail);
         if (comment !== null) await commentOn(q, entryId, comment, at);
-        await endAllLegsIn(q, entryId, at, detail);
+        await endAllLegsIn(q, entryId, at, detail, onlyLegsOf(finish, agentId));
         await applyAgentIn(q, agentId, { type: 'call-ended' }, at, rules);
       }),
     returnAfterFault: (entryId, agentId, at, cause, rules) =>
       db.tx(`return after fault of entry ${entryId}`, async (q) => {
-        await lockEntry(q, entryId);
-        const returned = await returnToQueueIn(q, entryId, at);
-        await endAllLegsIn(q, entryId, at, cause);
+        const back = await ask(q, entryId, agentId === null ? { type: 'return' } : { type: 'return', agentId });
+        const returned = back.ok && back.kind === 'callback' && (await returnToQueueIn(q, entryId, at));
+        await endAllLegsIn(q, entryId, at, cause, agentId === null ? undefined : onlyLegsOf(back, agentId));
         if (agentId !== null) await applyAgentIn(q, agentId, { type: 'released' }, at, rules);
         if (returned) await commentOn(q, entryId, `callback interrupted (${cause}); the request is back in the queue at its place`, at);
       }),
@@ -168,8 +183,8 @@ export function deliveryStores(db: PgDb, tickets: TicketWriter): { delivery: Del
       ),
     expire: (entryId, t: NewTicket, at, outcome) =>
       db.tx(`expiry of entry ${entryId}`, async (q): Promise<Ticket | null> => {
-        const entry = await lockEntry(q, entryId);
-        if (entry?.kind !== 'callback' || entry.state !== 'pending') return null;
+        // Exactly once: a second sweep (or another node) finds it expired and the machine refuses.
+        if (!(await ask(q, entryId, { type: 'expire' })).ok) return null;
         const ticket = await tickets.create(q, t);
         await closeEntryIn(q, entryId, 'expired', at, outcome);
         await q.run('UPDATE queue_entries SET ticket_id = $2 WHERE id = $1', [entryId, ticket.id]);

@@ -37,6 +37,20 @@ export async function legEndedIn(q: Q, id: string, at: Millis, cause: string): P
   );
 }
 
-export async function endAllLegsIn(q: Q, entryId: string, at: Millis, cause: string): Promise<number> {
-  return q.run(`UPDATE legs SET state = 'ended', ended_at = $2, cause = $3 WHERE entry_id = $1 AND state <> 'ended'`, [entryId, at, cause]);
+/** Ends the entry's open legs; with `agentId`, only that agent's (a late report of an execution that is
+ *  no longer theirs must not end the current one's legs). */
+export async function endAllLegsIn(q: Q, entryId: string, at: Millis, cause: string, agentId?: string): Promise<number> {
+  if (agentId === undefined) {
+    return q.run(`UPDATE legs SET state = 'ended', ended_at = $2, cause = $3 WHERE entry_id = $1 AND state <> 'ended'`, [
+      entryId,
+      at,
+      cause,
+    ]);
+  }
+  return q.run(`UPDATE legs SET state = 'ended', ended_at = $2, cause = $3 WHERE entry_id = $1 AND agent_id = $4 AND state <> 'ended'`, [
+    entryId,
+    at,
+    cause,
+    agentId,
+  ]);
 }

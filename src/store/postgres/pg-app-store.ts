@@ -134,6 +134,7 @@ export async function openPostgresStore(opts: PgStoreOptions): Promise<PostgresS
       closed = true;
       // Let submitted writes finish (each is bounded by the statement and connect timeouts).
       await chain.idle();
+      await db.idle();
       await feed.close();
       await pool.end().catch(() => undefined);
     },
