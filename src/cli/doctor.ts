@@ -9,6 +9,8 @@ import { languageForNumber } from '../domain/language';
 import type { Greeting, NumberConfig } from '../domain/model';
 import { PROMPT_IDS } from '../domain/prompts';
 import { describeError } from '../errors';
+import { shownDbUrl } from '../config/schema';
+import { storeKind } from '../store/open-store';
 import { openDatabase } from '../store/sqlite/db';
 import type { CliContext, CliDeps } from './context';
 import { withContext } from './context';
@@ -148,6 +150,18 @@ function checkDb(dbPath: string): Check {
   }
 }
 
+/** PostgreSQL: reachable with these credentials, schema migrated (opening the store does that) and
+ *  taking writes now — not a standby or a read-only session — asked through the Store port. */
+async function checkPgDb(ctx: CliContext): Promise<Check> {
+  const name = `database reachable and writable (${shownDbUrl(ctx.config.db.url)})`;
+  try {
+    const probe = await ctx.store.probeWrite();
+    return probe.ok ? { name, ok: true, detail: 'yes' } : { name, ok: false, detail: probe.detail ?? 'does not take writes' };
+  } catch (err) {
+    return { name, ok: false, detail: describeError(err) };
+  }
+}
+
 async function soundChecks(ctx: CliContext): Promise<Check[]> {
   const soundsDir = ctx.soundsDir;
   const facts: SoundFacts = {
@@ -178,7 +192,7 @@ export function registerDoctor(program: Command, deps: CliDeps): void {
         };
         const ari = await checkAri(ctx);
         add(ari);
-        const db = checkDb(ctx.dbPath);
+        const db = storeKind(ctx.config) === 'postgres' ? await checkPgDb(ctx) : checkDb(ctx.dbPath);
         add([db]);
         if (db.ok) {
           try {

@@ -9,6 +9,7 @@ import { checkGreetings, checkPrompts, type SoundFacts } from '../../../src/cli/
 import { soundFiles } from '../../../src/cli/sounds';
 import type { Greeting, NumberConfig } from '../../../src/domain/model';
 import { PROMPT_IDS } from '../../../src/domain/prompts';
+import { usePostgres } from '../store/postgres/pg-fixture';
 import { makeCliEnv, wavBytes, type CliEnv } from './cli-env';
 
 const number = (did: string, language: string | null, offer: string | null): NumberConfig => ({
@@ -197,5 +198,43 @@ describe('cli/doctor command', () => {
     const err = await env.fail(['--db', missing, 'doctor']);
     expect(err.code).to.equal('CLI_DOCTOR_FAILED');
     expect(fs.existsSync(missing)).to.equal(false);
+  });
+
+  describe('on PostgreSQL (db.url)', () => {
+    const pg = usePostgres();
+    const usePg = async () => {
+      const config = JSON.parse(fs.readFileSync(env.configFile, 'utf8'));
+      const url = pg.cluster().url(await pg.database());
+      fs.writeFileSync(env.configFile, JSON.stringify({ ...config, db: { url, password: pg.cluster().password } }));
+      return url;
+    };
+
+    it('checks the server through the store, not a SQLite file, and shows the URL without credentials', async () => {
+      const url = await usePg();
+      fs.rmSync(env.db, { force: true }); // no SQLite file to find: the check must not look for one
+      const lines = (await env.run(['doctor'])).trim().split('\n');
+      expect(lines.every((l) => l.startsWith('ok  '))).to.equal(true, lines.join('\n'));
+      // Shown without the user (and a password, were there one in the URL).
+      const shown = url.replace(`//${pg.cluster().user}@`, '//');
+      expect(shown).to.match(/^postgres:\/\/127\.0\.0\.1:\d+\/\w+$/);
+      expect(lines).to.include(`ok    database reachable and writable (${shown}): yes`);
+      expect(fs.existsSync(env.db), 'no SQLite file created').to.equal(false);
+    });
+
+    it('fails the database check, and skips what needs it, while the server is down', async function () {
+      this.timeout(20_000);
+      await usePg();
+      pg.cluster().pause();
+      try {
+        const { out, error } = await env.attempt(['doctor']);
+        expect(error).to.include({ code: 'CLI_DOCTOR_FAILED' });
+        expect(out).to.match(
+          /^FAIL {2}database reachable and writable \(postgres:\/\/127\.0\.0\.1:\d+\/\w+\): .*is unreachable: connect ECONNREFUSED/m,
+        );
+        expect(out).to.match(/^FAIL {2}greetings and prompts: not checked: database not available$/m);
+      } finally {
+        pg.cluster().resume();
+      }
+    });
   });
 });
