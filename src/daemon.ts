@@ -17,6 +17,7 @@ import { AriTelephony } from './ari/ari-telephony';
 import { AriConnection } from './ari/connection';
 import { shownDbUrl, type Config } from './config/schema';
 import { acquireDaemonLock, type DaemonLock } from './daemon-lock';
+import { acquirePgDaemonLock, type PgDaemonLock } from './store/postgres/daemon-lock';
 import type { AgentRules } from './domain/agent/agent-state';
 import type { Logger } from './log';
 import { ariAppCheck, readinessFrom } from './metrics/health';
@@ -43,7 +44,7 @@ export interface DaemonOptions {
 
 /** Everything the composition made, handed to the Daemon at once. */
 interface DaemonParts {
-  lock: DaemonLock;
+  lock: DaemonLock & Partial<Pick<PgDaemonLock, 'held'>>;
   store: ConfiguredStore;
   connection: AriConnection;
   telephony: AriTelephony;
@@ -90,7 +91,7 @@ export class Daemon {
   readonly delivery: DeliveryFeature;
   readonly agents: AgentsFeature;
   private readonly tickets: TicketDelivery | undefined;
-  private readonly lock: DaemonLock;
+  private readonly lock: DaemonLock & Partial<Pick<PgDaemonLock, 'held'>>;
   private readonly ticketSubject: ExpiryDeps['subject'];
   private readonly confirmation: Histogram;
   private readonly config: Config;
@@ -125,10 +126,12 @@ export class Daemon {
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const { config, log } = opts;
     const clock = opts.clock ?? systemClock;
-    // Before the database is opened and long before ARI: a second daemon on this SQLite file must not
-    // steal the Stasis app from the first (issue 21 item 2). (On PostgreSQL several daemons share one
-    // database by design; the app-in-use check at ARI start still refuses a second one per Asterisk.)
-    const lock = config.db.url ? { file: '', release: () => undefined } : acquireDaemonLock(config.db.path);
+    // Before the database is opened and long before ARI: a second daemon on this database must not
+    // steal the Stasis app from the first, nor reconcile the first one's callers away (issue 21 item 2).
+    // On PostgreSQL a session lock says so until several daemons per database are supported.
+    const lock: DaemonLock & Partial<Pick<PgDaemonLock, 'held'>> = config.db.url
+      ? await acquirePgDaemonLock({ url: config.db.url, password: config.db.password, applicationName: 'callbackd-daemon' }, log)
+      : acquireDaemonLock(config.db.path);
     let store: ConfiguredStore;
     try {
       store = await openConfiguredStore(config, { role: 'daemon' });
@@ -247,7 +250,12 @@ export class Daemon {
         ariReconnects: () => this.connection.reconnects,
         activeCalls: () => this.callers.active + this.delivery.activeCalls,
       },
-      readiness: readinessFrom({ ari: ariAppCheck(this.connection), db: () => this.store.probeWrite() }),
+      readiness: readinessFrom({
+        ari: ariAppCheck(this.connection),
+        db: () => this.store.probeWrite(),
+        // PostgreSQL: still the one daemon of this database (the lock's session is up and ours).
+        ...(this.lock.held ? { dbLock: this.lock.held } : {}),
+      }),
     });
     // Expire overdue callbacks before anything could dispatch them, then on the schedule.
     const expiry = startExpirySweep({

@@ -12,6 +12,7 @@ import { eventually } from './harness/caller-steps';
 import { DaemonProcess, seededDatabase } from './harness/daemon-process';
 import { ari } from './harness/env';
 import { FaultWorld } from './harness/fault-world';
+import { type PgCluster, startPostgres } from '../harness/postgres';
 import { DID_EN } from './harness/test-daemon';
 
 const auth = `Basic ${Buffer.from(`${ari.user}:${ari.password}`).toString('base64')}`;
@@ -102,6 +103,37 @@ describe('a second daemon', function () {
     // An orderly stop hands the app back: the lease is cleared.
     expect(await w.daemon.stop()).to.equal(0);
     expect(await getVariable(leaseVariable('callbackd'))).to.equal('');
+  });
+
+  describe('on one PostgreSQL database', () => {
+    let cluster: PgCluster;
+    before(async function () {
+      this.timeout(60_000);
+      cluster = await startPostgres();
+    });
+    after(() => cluster?.stop());
+
+    it('a second daemon (its own ari.app, as for another Asterisk) is refused, naming the first one’s session', async () => {
+      const pg = { CALLBACKD_DB_URL: cluster.url(await cluster.createDatabase('daemons')), CALLBACKD_DB_PASSWORD: cluster.password };
+      const ready = await startWithReadiness();
+      const first = await DaemonProcess.start({
+        dbPath: w.dbPath,
+        env: { ...w.env, ...pg, CALLBACKD_ARI_APP: 'callbackd-node-a', CALLBACKD_METRICS_BIND: '127.0.0.1:0' },
+      });
+      const listening = await first.waitForLog((l) => l.message === 'metrics endpoint listening', 5000, 'metrics endpoint');
+      const second = await DaemonProcess.refused({ dbPath: w.dbPath, env: { ...w.env, ...pg, CALLBACKD_ARI_APP: 'callbackd-node-b' } });
+      expect(second.code).to.not.equal(0);
+      expect(refusal(second.log)).to.match(
+        /^callbackd: DAEMON_ALREADY_RUNNING: database postgres:\/\/127\.0\.0\.1:\d+\/\w+ is in use by callbackd-daemon \(server pid \d+/,
+      );
+      expect(second.log, 'no password in what it printed').to.not.contain(cluster.password);
+      expect(await readyz(listening.readiness as string), 'the first is still ready').to.equal(200);
+      expect(await readyz(ready), 'the SQLite daemon beside them is not affected').to.equal(200);
+      // kill -9 of the first: its session and lock go with it, the next start on the database succeeds.
+      await first.kill();
+      const next = await DaemonProcess.start({ dbPath: w.dbPath, env: { ...w.env, ...pg, CALLBACKD_ARI_APP: 'callbackd-node-b' } });
+      await next.stop();
+    });
   });
 
   describe('a callbackd on another host (a standby box) holding the app', () => {
