@@ -108,10 +108,19 @@ describe('foundation: start-up errors', () => {
     );
     expect(err, 'the process should have failed').to.not.equal(undefined);
     expect(err!.code).to.equal(1);
-    const lines = (err!.stderr ?? '').trim().split('\n');
+    // The metrics endpoint comes up before ARI (so probes answer while Asterisk is away) and logs that it
+    // listens: JSON log lines at info level may precede the error. Besides them: exactly one line, no
+    // stack trace, and no error-level log repeating it.
+    const all = (err!.stderr ?? '').trim().split('\n');
+    const logLines = all.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: string; message: string });
+    expect(
+      logLines.map((l) => l.level).filter((lv) => lv !== 'info'),
+      'only info log lines besides the error',
+    ).to.deep.equal([]);
+    const lines = all.filter((l) => !l.startsWith('{'));
     expect(lines).to.have.length(1);
     expect(lines[0]).to.match(/^callbackd: ARI_AUTH: .*rejected user 'callbackd'/);
-    expect(lines[0]).to.not.include('definitely-wrong');
+    expect(all.join('\n')).to.not.include('definitely-wrong');
   });
 
   it('a corrupt database file stops the start with one line naming it, and is left untouched', async function () {
