@@ -295,6 +295,10 @@ export class Daemon {
       const calls = await this.delivery.recover(channels, bridges, why);
       const callers = await this.callers.recover(channels);
       const freed = await this.agents.recover(this.delivery.agentsOnCalls());
+      // Last: whatever of ours is still unowned entered unheard (a caller would ring for ever).
+      const known = async (id: string) =>
+        (await this.store.callers.entryByChannel(id)) !== undefined || (await this.store.delivery.leg(id)) !== undefined;
+      const admitted = await this.router.admitUnowned(channels, this.config.ari.app, known);
       this.log.info(why === 'start' ? 'state reconciled with the PBX at start' : 'state reconciled with the PBX after reconnect', {
         channels: channels.length,
         endedUnseen: ended,
@@ -304,6 +308,7 @@ export class Daemon {
         callersAdopted: callers.adopted,
         callersGone: callers.gone,
         agentsFreed: freed,
+        admittedUnseen: admitted,
       });
       this.events.emit({ type: 'dispatch-needed', reason: why });
     } catch (err) {

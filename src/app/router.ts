@@ -4,7 +4,7 @@
 // their channel is destroyed or leaves our app — a leg we dialled stays attached past leaving, because
 // only its destroy event says why it ended (no answer, busy, no route) — so nothing outlives its call.
 import type { Logger } from '../log';
-import type { CallEntered, Telephony, TelephonyEvent } from './telephony';
+import type { CallEntered, ChannelInfo, Telephony, TelephonyEvent } from './telephony';
 
 export interface ChannelHandler {
   handle(event: TelephonyEvent): void | Promise<void>;
@@ -79,6 +79,51 @@ export class CallRouter {
       await handler.handle({ type: 'channel-destroyed', channelId, cause: 0, causeText: 'ended while the ARI connection was down' });
     }
     return ended;
+  }
+
+  /**
+   * Channels in our app that nobody owns once recovery is done: they entered while events were not
+   * reaching us (their StasisStart went into a socket that was dropped, or came during a reconnect
+   * window) and would otherwise ring until the caller gives up. Each is handled as if it had just
+   * entered — a caller is answered and queued as a new caller, an orphan leg of ours hung up, a feature
+   * code run. `known` says which channels recovery has already dealt with (a row names them: it adopted
+   * them or hung them up). Returns how many were admitted.
+   */
+  async admitUnowned(channels: readonly ChannelInfo[], app: string, known: (channelId: string) => Promise<boolean>): Promise<number> {
+    let admitted = 0;
+    for (const c of channels) {
+      if (this.handlers.has(c.id) || c.app.toLowerCase() !== 'stasis') continue;
+      const [name, ...args] = c.appData.split(',');
+      if (name !== app || (await known(c.id))) continue;
+      admitted++;
+      this.log.warn('a channel entered our app while we could not hear it; handling it now', {
+        callId: c.id,
+        channelId: c.id,
+        args: args.join(','),
+      });
+      const entered: CallEntered = {
+        type: 'call-entered',
+        channelId: c.id,
+        args,
+        callerId: c.callerId,
+        callerName: '',
+        dialed: c.dialed,
+        endpoint: c.endpoint ?? null,
+        state: c.state,
+      };
+      // One failing channel must not keep the others unanswered.
+      await Promise.resolve()
+        .then(() => this.inbound(entered))
+        .catch((err: unknown) =>
+          this.log.error('call event handler failed', {
+            eventType: 'call-entered',
+            callId: c.id,
+            channelId: c.id,
+            error: (err as Error).message,
+          }),
+        );
+    }
+    return admitted;
   }
 
   private async route(event: TelephonyEvent): Promise<void> {

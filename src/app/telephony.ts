@@ -42,6 +42,8 @@ export interface ChannelInfo {
   /** Application and its data when the channel runs one, e.g. Stasis / "callbackd,+4930123456". */
   app: string;
   appData: string;
+  /** SIP endpoint the channel belongs to, from its name (PJSIP/1001-00000002 → PJSIP/1001). */
+  endpoint?: string | null;
 }
 
 export interface BridgeInfo {

@@ -2,6 +2,7 @@
 // ari-client's requests never settle when Asterisk goes away, and every failure becomes the port's
 // TelephonyError. Requests go through one bounded pool (request-pool.ts), so a storm of them can never
 // open more HTTP sessions than Asterisk serves.
+import { endpointOf } from './events';
 import { randomUUID } from 'node:crypto';
 import {
   TelephonyError,
@@ -218,6 +219,7 @@ export class AriTelephony implements Telephony {
         createdAt: raw.creationtime ? Date.parse(raw.creationtime) : 0,
         app: raw.dialplan?.app_name ?? '',
         appData: raw.dialplan?.app_data ?? '',
+        endpoint: endpointOf(c.name),
       };
     });
   }

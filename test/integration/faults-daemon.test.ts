@@ -234,4 +234,33 @@ describe('faults: the daemon killed -9', function () {
     expect(w.customerCalls(CUSTOMER)).to.have.length(2);
     await w.settlesEmpty([caller1, caller2]);
   });
+
+  it('a caller who arrives while the daemon is frozen (SIGSTOP) is answered and queued after SIGCONT, not left ringing', async () => {
+    await w.start();
+    const held = await onHold('+4915112345815');
+    // Frozen long past the event socket's heartbeat (6 s): on SIGCONT the heartbeat timer fires before
+    // the socket is read, drops it with the StasisStart buffered in it, and the daemon reconnects.
+    process.kill(w.daemon.pid, 'SIGSTOP');
+    let frozen = true;
+    try {
+      const unheard = await w.line.dial(DID_EN, '+4915112345816', { timeoutSeconds: 40 });
+      const channelId = await w.daemonSide('+4915112345816');
+      await sleep(9000);
+      const [waiting] = (await w.line.connection.api.channels.list()).filter((c) => c.id === channelId);
+      expect(waiting?.state, 'the caller rings unanswered while the daemon is frozen').to.not.equal('Up');
+      const mark = w.mark;
+      const from = w.daemon.mark;
+      process.kill(w.daemon.pid, 'SIGCONT');
+      frozen = false;
+      await unheard.answered(10_000);
+      const row = await eventually(() => w.entryOf('+4915112345816'), 'the caller queued');
+      expect(row).to.include({ kind: 'live', state: 'waiting', channel_id: channelId });
+      await w.playing(channelId, 'en/offer', { from: mark });
+      await w.daemon.waitForLog((l) => l.message === 'state reconciled with the PBX after reconnect', 10_000, 'reconcile', from);
+      await offeredAgain(held, mark);
+      await w.settlesEmpty([held.call, unheard.call]);
+    } finally {
+      if (frozen) process.kill(w.daemon.pid, 'SIGCONT');
+    }
+  });
 });

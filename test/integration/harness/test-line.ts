@@ -76,6 +76,17 @@ export class TestLine {
 
   /** Dials `did` from `callerId` over the SIP loop trunk; resolves once the daemon answered. */
   async call(did: string, callerId: string, opts: { presentation?: string } = {}): Promise<TestCall> {
+    const placed = await this.dial(did, callerId, opts);
+    await placed.answered();
+    return placed.call;
+  }
+
+  /** Dials without waiting for the answer (a call placed while no daemon listens): `answered()` waits. */
+  async dial(
+    did: string,
+    callerId: string,
+    opts: { presentation?: string; timeoutSeconds?: number } = {},
+  ): Promise<{ call: TestCall; answered: (timeoutMs?: number) => Promise<void> }> {
     const channelId = randomUUID();
     const from = this.recorder.events.length;
     await this.telephony.originate({
@@ -84,15 +95,18 @@ export class TestLine {
       app: TEST_APP,
       appArgs: ['caller'],
       channelId,
-      timeoutSeconds: 15,
+      timeoutSeconds: opts.timeoutSeconds ?? 15,
       // e.g. 'prohib': the number is sent, marked as withheld (SIP Privacy: id), as carriers do.
       variables: opts.presentation ? { 'CALLERID(pres)': opts.presentation, 'CONNECTEDLINE(pres)': opts.presentation } : undefined,
     });
-    await this.recorder.waitFor((e) => e.type === 'call-entered' && e.channelId === channelId, {
-      from,
-      what: `answer of call ${callerId} → ${did}`,
-    });
-    return new TestCall(channelId, this);
+    const answered = async (timeoutMs?: number) => {
+      await this.recorder.waitFor((e) => e.type === 'call-entered' && e.channelId === channelId, {
+        from,
+        timeoutMs,
+        what: `answer of call ${callerId} → ${did}`,
+      });
+    };
+    return { call: new TestCall(channelId, this), answered };
   }
 
   /**

@@ -66,6 +66,67 @@ describe('app/router', () => {
     expect([router.has('gone'), router.has('kept')]).to.deep.equal([false, true]);
   });
 
+  describe('channels of ours that entered while events were not reaching us (admitUnowned)', () => {
+    const none = () => Promise.resolve(false);
+
+    it('hands each unowned channel of our app to inbound routing as if it had just entered, with its DID and endpoint', async () => {
+      pbx.addChannel({ id: 'unheard', state: 'Ring', appData: '+4930123456', callerId: '+4915112345678', dialed: '+4930123456' });
+      pbx.addChannel({ id: 'phone', state: 'Up', appData: 'agent-login', endpoint: 'PJSIP/1001' });
+      expect(await router.admitUnowned(await pbx.listChannels(), 'callbackd', none)).to.equal(2);
+      expect(inbound).to.deep.equal([
+        {
+          type: 'call-entered',
+          channelId: 'unheard',
+          args: ['+4930123456'],
+          callerId: '+4915112345678',
+          callerName: '',
+          dialed: '+4930123456',
+          endpoint: null,
+          state: 'Ring',
+        },
+        {
+          type: 'call-entered',
+          channelId: 'phone',
+          args: ['agent-login'],
+          callerId: '',
+          callerName: '',
+          dialed: '',
+          endpoint: 'PJSIP/1001',
+          state: 'Up',
+        },
+      ]);
+      expect(logs.lines('warn', 'a channel entered our app while we could not hear it; handling it now')).to.have.length(2);
+    });
+
+    it('leaves owned channels, channels recovery knows, other apps and channels in the dialplan alone', async () => {
+      pbx.addChannel({ id: 'owned', appData: '+4930123456' });
+      router.attach('owned', handler());
+      pbx.addChannel({ id: 'known', appData: '+4930123456' });
+      // (The fake files every Stasis channel under our app; this one is another application's.)
+      pbx.addChannel({ id: 'other-app', app: 'Stasis' }).appData = 'someone-else,+4930999';
+      pbx.addChannel({ id: 'dialplan', app: 'Dial', appData: 'PJSIP/1001,30' });
+      const known = (id: string) => Promise.resolve(id === 'known');
+      expect(await router.admitUnowned(await pbx.listChannels(), 'callbackd', known)).to.equal(0);
+      expect(inbound).to.deep.equal([]);
+    });
+
+    it('goes on with the next channel when handling one fails', async () => {
+      const failing = new CallRouter(
+        pbx,
+        (entered) => {
+          if (entered.channelId === 'bad') throw new Error('boom');
+          inbound.push(entered);
+        },
+        logs.log,
+      );
+      pbx.addChannel({ id: 'bad', appData: '+4930123456' });
+      pbx.addChannel({ id: 'good', appData: '+4930123456' });
+      expect(await failing.admitUnowned(await pbx.listChannels(), 'callbackd', none)).to.equal(2);
+      expect(inbound.map((e) => e.channelId)).to.deep.equal(['good']);
+      expect(logs.lines('error', 'call event handler failed')[0]).to.include({ channelId: 'bad', error: 'boom' });
+    });
+  });
+
   it('logs a failing handler with the channel, and goes on routing', async () => {
     const ch = await pbx.call();
     const h = handler();
