@@ -2,9 +2,9 @@
 // ari-client's requests never settle when Asterisk goes away, and every failure becomes the port's
 // TelephonyError. Requests go through one bounded pool (request-pool.ts), so a storm of them can never
 // open more HTTP sessions than Asterisk serves.
-import { endpointOf } from './events';
 import { randomUUID } from 'node:crypto';
 import {
+  isChannelGone,
   TelephonyError,
   type BridgeInfo,
   type ChannelInfo,
@@ -13,6 +13,8 @@ import {
   type TelephonyListener,
 } from '../app/telephony';
 import type { AriConnection } from './connection';
+import { endpointOf } from './events';
+import { PlaybackTracker } from './playback-resync';
 import { translateAriError } from './errors';
 import { withAriDeadline } from './request-deadline';
 import { AriRequestPool } from './request-pool';
@@ -48,12 +50,30 @@ export class AriTelephony implements Telephony {
   private readonly known = new Set<string>();
   /** Ids already named in a channel's PLAYBACK_VAR for prompts not started yet (see play). */
   private readonly ahead = new Map<string, string[]>();
+  /** Prompts whose end has not been heard of: looked up after every reconnect. */
+  private readonly playbacks: PlaybackTracker;
 
   constructor(
     private readonly conn: AriConnection,
     private readonly pool = new AriRequestPool(),
   ) {
+    this.playbacks = new PlaybackTracker(
+      (playbackId) =>
+        this.call('getPlayback', () => this.conn.api.playbacks.get({ playbackId })).then(
+          () => true,
+          (err: unknown) => (isChannelGone(err) ? false : undefined),
+        ),
+      (event) => conn.deliver(event),
+    );
     conn.on((event) => {
+      this.playbacks.observe(event);
+      if (event.type === 'connected' && event.reconnect) {
+        void this.playbacks.resync().then(
+          (ended) =>
+            ended > 0 && conn.opts.log.warn('prompts ended while events were lost, resumed from the PBX state', { prompts: ended }),
+          () => undefined,
+        );
+      }
       if (event.type === 'call-entered') this.known.add(event.channelId);
       else if (event.type === 'call-left' || event.type === 'channel-destroyed') {
         this.known.delete(event.channelId);
@@ -123,7 +143,13 @@ export class AriTelephony implements Telephony {
       );
       this.ahead.set(channelId, written ? next : []);
     }
-    await this.call('play', () => this.conn.api.channels.play({ channelId, media, playbackId }));
+    this.playbacks.requested(playbackId, channelId);
+    try {
+      await this.call('play', () => this.conn.api.channels.play({ channelId, media, playbackId }));
+    } catch (err) {
+      this.playbacks.refused(playbackId);
+      throw err;
+    }
   }
 
   /** The first media request on a channel an earlier process left us stops that process's prompt. */

@@ -249,6 +249,12 @@ export class AriConnection {
     if (event) this.emit(event);
   }
 
+  /** An event derived from the PBX's state after one was lost (playback-resync.ts), delivered to the
+   *  listeners exactly like one Asterisk sent. */
+  deliver(event: TelephonyEvent): void {
+    this.emit(event);
+  }
+
   /** Every listener runs isolated: a throw or rejection is logged, never kills the process. */
   private emit(event: TelephonyEvent): void {
     for (const listener of this.listeners) {

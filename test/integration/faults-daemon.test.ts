@@ -263,4 +263,28 @@ describe('faults: the daemon killed -9', function () {
       if (frozen) process.kill(w.daemon.pid, 'SIGCONT');
     }
   });
+
+  it('frozen (SIGSTOP) while a prompt plays, past its end: after SIGCONT the caller’s flow goes on instead of waiting in silence', async () => {
+    await w.start();
+    const mark0 = w.mark;
+    const call = await w.line.call(DID_EN, '+4915112345817');
+    const row = await eventually(() => w.entryOf('+4915112345817'), 'queued');
+    await w.watch(row.channel_id!);
+    await w.playing(row.channel_id!, 'en/offer', { from: mark0 });
+    // Let the daemon take the PlaybackStarted first (else the prompt's start timeout ends it anyway).
+    // The offer prompt is 13 s long: its PlaybackFinished comes while the daemon is frozen and is lost
+    // with the socket the heartbeat drops on SIGCONT.
+    await sleep(1000);
+    process.kill(w.daemon.pid, 'SIGSTOP');
+    try {
+      await sleep(16_000);
+    } finally {
+      process.kill(w.daemon.pid, 'SIGCONT');
+    }
+    const mark = w.mark;
+    // The menu after the offer times out (3 s), hold music, and the next offer (3 s): well within 20 s.
+    await w.playing(row.channel_id!, 'en/offer', { from: mark, timeoutMs: 20_000 });
+    expect(w.entry(row.id)).to.include({ state: 'waiting' });
+    await w.settlesEmpty([call]);
+  });
 });
