@@ -85,6 +85,9 @@ export interface Telephony {
   on(listener: TelephonyListener): () => void;
   /** True while the event connection is up (events are not being missed). */
   readonly connected: boolean;
+  /** How many times the event connection went down so far: a window in which it changed (or that ends
+   *  disconnected) may have lost events. */
+  readonly outages: number;
   answer(channelId: string): Promise<void>;
   hangup(channelId: string, reason?: 'normal' | 'busy' | 'congestion' | 'no_answer'): Promise<void>;
   /** The id to give the next prompt on a channel (the adapter may have prepared it: see AriTelephony). */

@@ -90,6 +90,11 @@ export class AriTelephony implements Telephony {
     return this.conn.isOnline;
   }
 
+  /** Every outage ends in a reconnect (or is still going on: then `connected` is false). */
+  get outages(): number {
+    return this.conn.reconnects;
+  }
+
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     const ms = this.conn.opts.requestTimeoutMs;
     const timeout = () => new TelephonyError('TELEPHONY_TIMEOUT', `${operation}: no answer from ARI within ${ms} ms`);

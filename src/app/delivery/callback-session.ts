@@ -232,7 +232,15 @@ export class CallbackSession implements ChannelHandler {
         await this.agentLeg.stopPrompt();
         return;
       case 'set-menu-timer':
-        this.timers.set('menu', command.seconds, () => void this.flow.dispatch({ type: 'menu-timeout' }));
+        {
+          const outages = this.deps.telephony.outages;
+          this.timers.set('menu', command.seconds, () => {
+            const { telephony } = this.deps;
+            const keysMayBeLost = telephony.outages !== outages || !telephony.connected;
+            if (keysMayBeLost) this.log.warn('menu timed out while events may have been lost: asking the agent again');
+            void this.flow.dispatch({ type: 'menu-timeout', keysMayBeLost });
+          });
+        }
         return;
       case 'clear-menu-timer':
         this.timers.clear('menu');

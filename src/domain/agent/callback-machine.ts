@@ -19,7 +19,9 @@ export type CallbackEvent =
   /** The agent's prompt could not be played: the flow goes on as if it had ended. */
   | { type: 'prompt-failed' }
   | { type: 'dtmf'; digit: string }
-  | { type: 'menu-timeout' }
+  /** `keysMayBeLost`: the event connection was down during the menu window, so a key the agent
+   *  pressed may never have reached us — not a decision to count. */
+  | { type: 'menu-timeout'; keysMayBeLost?: boolean }
   | { type: 'customer-answered' }
   | { type: 'customer-unreached'; cause: string }
   /** The customer could not be dialled at all for a reason on OUR side (no route, trunk down, the
@@ -207,6 +209,9 @@ export function transitionCallback(
       };
     case 'menu-timeout':
       if (state.phase !== 'announcing') return same;
+      // Asked again, without using up a replay: silence we could not hear is not a decline.
+      if (event.keysMayBeLost)
+        return { state: { ...state, playing: true }, commands: [{ type: 'play-agent', prompts: [prompt('agent-call-or-decline')] }] };
       if (state.replays >= MAX_MENU_REPLAYS) return decline(state, false);
       return {
         state: { ...state, playing: true, replays: state.replays + 1 },

@@ -40,7 +40,7 @@ export interface FakePlayback {
 }
 
 export interface FakeRequest {
-  op: Exclude<keyof Telephony, 'on' | 'connected'>;
+  op: Exclude<keyof Telephony, 'on' | 'connected' | 'outages'>;
   channelId?: string;
   playbackId?: string;
   media?: string[];
@@ -65,6 +65,8 @@ const HANGUP_CAUSE = { normal: 16, busy: 17, congestion: 34, no_answer: 19 } as 
 
 export class FakeTelephony implements Telephony {
   connected = true;
+  /** Times the test cut the event connection (with `connected`: events meanwhile count as lost). */
+  outages = 0;
   readonly requests: FakeRequest[] = [];
   private readonly heldOps = new Set<FakeRequest['op']>();
   private readonly heldWaiters: Array<() => void> = [];

@@ -354,6 +354,20 @@ describe('callback machine', () => {
         state: { phase: 'ended', playing: false },
       },
       {
+        name: 'a menu timeout while keys may have been lost (event socket down) asks again without using up a replay',
+        path: [...MENU, menuTimeout, finished, menuTimeout, finished],
+        event: { type: 'menu-timeout', keysMayBeLost: true },
+        commands: [CALL_OR_DECLINE],
+        state: { phase: 'announcing', playing: true, replays: 2 },
+      },
+      {
+        name: 'after such a repeat, the next silent menu declines as before',
+        path: [...MENU, menuTimeout, finished, menuTimeout, finished, { type: 'menu-timeout', keysMayBeLost: true }, finished],
+        event: menuTimeout,
+        commands: [clearMenu, hangupAgent, returnToQueue(false)],
+        state: { phase: 'ended', playing: false },
+      },
+      {
         name: '1 after two replays still calls',
         path: [...MENU, menuTimeout, finished, menuTimeout, finished],
         event: key('1'),

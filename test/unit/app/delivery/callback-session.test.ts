@@ -82,6 +82,21 @@ describe('app/delivery: a callback executed by an agent', () => {
     expect(w.agent('alice').missed).to.equal(0);
   });
 
+  it('a menu that times out while the event connection was down asks again instead of counting a decline', async () => {
+    await world();
+    await w.pbx.answerLeg(agentLeg);
+    // The connection drops and comes back during each menu window: a key the agent pressed may be lost.
+    for (let i = 0; i < 3; i++) {
+      w.pbx.outages++;
+      await w.advance(6);
+    }
+    expect(w.pbx.prompts(agentLeg).slice(1)).to.deep.equal(['agent-call-or-decline', 'agent-call-or-decline', 'agent-call-or-decline']);
+    expect(w.pbx.ops('hangup', agentLeg), 'not hung up as declined').to.deep.equal([]);
+    expect(slot()).to.include({ state: 'offered', agentId: 'alice' });
+    await w.pbx.press(agentLeg, '1');
+    expect(slot()).to.include({ state: 'dialing', agentId: 'alice' });
+  });
+
   it('the agent hangs up during the announcement: a decline, not a miss', async () => {
     await world();
     await w.pbx.answerLeg(agentLeg);
