@@ -2,7 +2,6 @@
 // Call/Decline, dials the customer through the number's outbound route and bridges them. The decisions
 // are the pure callback machine's (domain/agent/callback-machine.ts); every leg is recorded before it
 // is dialled, and every business step is one store transition.
-import { randomUUID } from 'node:crypto';
 import {
   initialCallbackState,
   transitionCallback,
@@ -12,7 +11,6 @@ import {
 } from '../../domain/agent/callback-machine';
 import { classifyDialEnd } from '../../domain/agent/dial-outcome';
 import type { Agent, NumberConfig, QueueEntry, Ticket } from '../../domain/model';
-import { dialTarget } from '../../domain/outbound';
 import { prompt } from '../../domain/prompts';
 import { callLogger, type Logger } from '../../log';
 import { Flow } from '../flow';
@@ -21,6 +19,7 @@ import type { ChannelHandler } from '../router';
 import type { TelephonyEvent } from '../telephony';
 import { Timers } from '../timers';
 import { ConversationBridge } from './conversation-bridge';
+import { acceptedTicket, dialCustomer } from './customer-dial';
 import { isUp, type CallbackResume, type DeliveryDeps, type ResumeStep } from './deps';
 
 type Side = 'agent' | 'customer';
@@ -323,27 +322,12 @@ export class CallbackSession implements ChannelHandler {
   private async accept(): Promise<CallbackEvent | void> {
     const { store, clock, rules, events } = this.deps;
     const now = clock.now();
-    const requested = this.entry.firstRequestedAt ?? this.entry.requestedAt ?? this.entry.enteredAt;
     let ticket: Ticket | null;
     try {
       ticket = await store.delivery.acceptCallback(
         this.entry.id,
         this.agent.id,
-        {
-          subject: this.deps.ticketSubject(this.entry.language, {
-            number: this.entry.callbackNumber ?? '',
-            queue: this.entry.queue,
-            did: this.entry.did,
-          }),
-          requester: this.entry.callbackNumber ?? '',
-          reason: 'callback-accepted',
-          queue: this.entry.queue,
-          did: this.entry.did,
-          entryId: this.entry.id,
-          agentId: this.agent.id,
-          waitedSeconds: Math.round((now - requested) / 1000),
-          createdAt: now,
-        },
+        acceptedTicket(this.entry, this.agent.id, now, this.deps.ticketSubject),
         rules,
       );
     } catch (err) {
@@ -382,46 +366,20 @@ export class CallbackSession implements ChannelHandler {
     events.emit({ type: 'agent-changed', agentId: this.agent.id });
   }
 
-  private async dialCustomer(attempt: number): Promise<CallbackEvent | void> {
-    const { telephony, store, clock, app } = this.deps;
-    const target = dialTarget(this.entry.callbackNumber ?? '', this.number?.outboundTrunk);
-    if (!target.ok) return { type: 'customer-dial-failed', cause: `no outbound route: ${target.error}` };
-    if (target.needs && !(await telephony.dialplanHas(target.needs.context, target.needs.extension).catch(() => true))) {
-      return { type: 'customer-dial-failed', cause: `no route for ${target.needs.extension} in dialplan context ${target.needs.context}` };
-    }
-    const legId = randomUUID();
-    try {
-      await store.delivery.customerDialStarting({
-        id: legId,
-        entryId: this.entry.id,
-        role: 'customer',
+  private dialCustomer(attempt: number): Promise<CallbackEvent | void> {
+    return dialCustomer(
+      {
+        deps: this.deps,
+        entry: this.entry,
         agentId: this.agent.id,
-        at: clock.now(),
-      });
-    } catch (err) {
-      // No dial without its record (a restart could not know it); and no silent wait for a dial that
-      // never started: the agent is told, the slot goes back.
-      return { type: 'customer-dial-failed', cause: `the call could not be recorded: ${(err as Error).message}` };
-    }
-    this.customerLeg = this.adoptCustomerLeg(legId);
-    this.log.info('dialling customer', { attempt, endpoint: target.endpoint, customerChannelId: legId });
-    try {
-      await telephony.dial({
-        channelId: legId,
-        endpoint: target.endpoint,
-        // The customer sees the number they called (or the number's configured outbound caller ID).
-        callerId: this.number?.outboundCallerId ?? this.entry.did,
-        app,
-        appArgs: ['customer-leg'],
-        timeoutSeconds: this.deps.customerRingSeconds,
-      });
-    } catch (err) {
-      this.ended.add(legId);
-      if (this.abandoned) return; // the PBX went away meanwhile: the reconciliation closes the leg
-      const cause = `the PBX refused the dial: ${(err as Error).message}`;
-      await store.delivery.customerDialEnded(this.entry.id, legId, clock.now(), cause, false);
-      return { type: 'customer-dial-failed', cause };
-    }
+        number: this.number,
+        log: this.log,
+        adopt: (legId) => (this.customerLeg = this.adoptCustomerLeg(legId)),
+        refused: (legId) => this.ended.add(legId),
+        abandoned: () => this.abandoned,
+      },
+      attempt,
+    );
   }
 
   private async connect(): Promise<CallbackEvent | void> {
