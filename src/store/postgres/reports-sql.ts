@@ -2,7 +2,8 @@
 // ops-repo.ts. statsInput reads one REPEATABLE READ snapshot, so the figures are consistent while the
 // daemons write. Groups are returned in the order SQLite's GROUP BY gives them (sorted, NULLs first),
 // so both adapters list figures alike. Aggregates are cast to plain numbers in SQL (count() is BIGINT, sum() NUMERIC).
-import type { CallbackRow, ReportStore } from '../../app/ports';
+import { callbackFromRow, type CallbackDbRow } from '../shared-rows';
+import type { ReportStore } from '../../app/ports';
 import type { AgentState, EntryKind, EntryState } from '../../domain/model';
 import type { ClosedRow, CountRow, WaitRow } from '../../domain/stats';
 import type { PgDb } from './db';
@@ -13,40 +14,6 @@ const FIRST_REQUEST = 'coalesce(first_requested_at, requested_at)';
 const CALLBACK_COLUMNS = `id, queue, did, state, callback_number, entered_at, requested_at, language, attempts,
   agent_id, agent_call_started_at, ticket_id, closed_at, outcome`;
 const DEFAULT_TICKET_LIMIT = 100;
-
-interface CallbackDbRow {
-  id: string;
-  queue: string;
-  did: string;
-  state: EntryState;
-  callback_number: string;
-  entered_at: number;
-  requested_at: number;
-  language: string | null;
-  attempts: number;
-  agent_id: string | null;
-  agent_call_started_at: number | null;
-  ticket_id: number | null;
-  closed_at: number | null;
-  outcome: string | null;
-}
-
-const toCallback = (r: CallbackDbRow): CallbackRow => ({
-  id: r.id,
-  queue: r.queue,
-  did: r.did,
-  state: r.state,
-  callbackNumber: r.callback_number,
-  enteredAt: r.entered_at,
-  requestedAt: r.requested_at,
-  language: r.language,
-  attempts: r.attempts,
-  agentId: r.agent_id,
-  agentCallStartedAt: r.agent_call_started_at,
-  ticketId: r.ticket_id,
-  closedAt: r.closed_at,
-  outcome: r.outcome,
-});
 
 export function reportStore(db: PgDb): ReportStore {
   return {
@@ -97,7 +64,7 @@ export function reportStore(db: PgDb): ReportStore {
               `SELECT ${CALLBACK_COLUMNS} FROM queue_entries
              WHERE kind = 'callback' AND state IN ('pending', 'offered', 'dialing') ORDER BY queue, entered_at, id`,
             );
-        return rows.filter((r) => filter.queue === undefined || r.queue === filter.queue).map(toCallback);
+        return rows.filter((r) => filter.queue === undefined || r.queue === filter.queue).map(callbackFromRow);
       }),
     tickets: (filter = {}) =>
       db.read('tickets', async (q) =>

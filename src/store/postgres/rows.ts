@@ -1,21 +1,7 @@
 // PostgreSQL rows → the domain model. Column names are the SQLite adapter's; BIGINT arrives as a
 // number (connect.ts), booleans as booleans.
-import type { OutboxItem, OutboxKind, TicketSinkName } from '../../app/ports';
 import { entryFromRow } from '../sqlite/entries-repo';
-import type {
-  Agent,
-  AgentState,
-  Greeting,
-  GreetingKind,
-  Leg,
-  LegRole,
-  NumberConfig,
-  NumberKind,
-  QueueConfig,
-  Ticket,
-  TicketComment,
-  TicketReason,
-} from '../../domain/model';
+import type { Agent, AgentState, Greeting, GreetingKind, NumberConfig, NumberKind, QueueConfig, TicketComment } from '../../domain/model';
 
 // queue_entries has the same columns and types in both adapters: one mapping for both.
 export { entryFromRow };
@@ -93,58 +79,6 @@ export const agentFromRow = (r: AgentRow, queues: string[]): Agent => ({
   online: r.online,
 });
 
-export interface LegRow {
-  id: string;
-  entry_id: string;
-  role: LegRole;
-  agent_id: string | null;
-  state: Leg['state'];
-  bridge_id: string | null;
-  created_at: number;
-  answered_at: number | null;
-  ended_at: number | null;
-  cause: string | null;
-}
-
-export const legFromRow = (r: LegRow): Leg => ({
-  id: r.id,
-  entryId: r.entry_id,
-  role: r.role,
-  agentId: r.agent_id,
-  state: r.state,
-  bridgeId: r.bridge_id,
-  createdAt: r.created_at,
-  answeredAt: r.answered_at,
-  endedAt: r.ended_at,
-  cause: r.cause,
-});
-
-export interface TicketRow {
-  id: number;
-  subject: string;
-  requester: string;
-  reason: TicketReason;
-  queue: string | null;
-  did: string | null;
-  entry_id: string | null;
-  agent_id: string | null;
-  waited_seconds: number | null;
-  created_at: number;
-}
-
-export const ticketFromRow = (r: TicketRow): Ticket => ({
-  id: r.id,
-  subject: r.subject,
-  requester: r.requester,
-  reason: r.reason,
-  queue: r.queue,
-  did: r.did,
-  entryId: r.entry_id,
-  agentId: r.agent_id,
-  waitedSeconds: r.waited_seconds,
-  createdAt: r.created_at,
-});
-
 export interface CommentRow {
   id: number;
   ticket_id: number;
@@ -161,30 +95,4 @@ export const commentFromRow = (r: CommentRow): TicketComment => ({
   createdAt: r.created_at,
 });
 
-export interface OutboxRow {
-  id: number;
-  sink: TicketSinkName | null;
-  kind: OutboxKind;
-  ticket_id: number;
-  payload: string;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-  delivered_at: number | null;
-  dead_at: number | null;
-}
-
-export const outboxFromRow = (r: OutboxRow): OutboxItem => ({
-  id: r.id,
-  sink: r.sink,
-  kind: r.kind,
-  ticketId: r.ticket_id,
-  payload: JSON.parse(r.payload) as Record<string, unknown>,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  lastError: r.last_error,
-  createdAt: r.created_at,
-  deliveredAt: r.delivered_at,
-  deadAt: r.dead_at,
-});
+export { legFromRow, outboxFromRow, ticketFromRow, type LegRow, type OutboxRow, type TicketRow } from '../shared-rows';

@@ -1,36 +1,11 @@
 // Channels the daemon dialled or bridged (table `legs`, migration 004). A row is written before the
 // channel exists, under the channel id we chose, so after a restart the daemon can ask Asterisk which
 // of its legs are still alive and re-adopt or end them instead of dialling again.
-import type { Leg, LegRole, Millis } from '../../domain/model';
+import { legFromRow, type LegRow } from '../shared-rows';
+import type { LegRole, Millis } from '../../domain/model';
 import type { Db } from './db';
 import { rethrowConstraint } from './errors';
 import type { LegsRepo, NewLegRow } from './repos';
-
-interface LegRow {
-  id: string;
-  entry_id: string;
-  role: LegRole;
-  agent_id: string | null;
-  state: Leg['state'];
-  bridge_id: string | null;
-  created_at: number;
-  answered_at: number | null;
-  ended_at: number | null;
-  cause: string | null;
-}
-
-const toModel = (r: LegRow): Leg => ({
-  id: r.id,
-  entryId: r.entry_id,
-  role: r.role,
-  agentId: r.agent_id,
-  state: r.state,
-  bridgeId: r.bridge_id,
-  createdAt: r.created_at,
-  answeredAt: r.answered_at,
-  endedAt: r.ended_at,
-  cause: r.cause,
-});
 
 export function createLegsRepo(db: Db): LegsRepo {
   const insertStmt = db.prepare<[{ id: string; entry_id: string; role: LegRole; agent_id: string | null; at: Millis }]>(`
@@ -65,7 +40,7 @@ export function createLegsRepo(db: Db): LegsRepo {
     },
     get: (id) => {
       const r = getStmt.get(id);
-      return r && toModel(r);
+      return r && legFromRow(r);
     },
     up: (id, at, bridgeId) => {
       upStmt.run({ id, at, bridge_id: bridgeId ?? null });
@@ -75,7 +50,7 @@ export function createLegsRepo(db: Db): LegsRepo {
       agentId === undefined
         ? endAllStmt.run({ entry_id: entryId, at, cause }).changes
         : endAgentsStmt.run({ entry_id: entryId, agent_id: agentId, at, cause }).changes,
-    open: () => openStmt.all().map(toModel),
-    ofEntry: (entryId) => ofEntryStmt.all(entryId).map(toModel),
+    open: () => openStmt.all().map(legFromRow),
+    ofEntry: (entryId) => ofEntryStmt.all(entryId).map(legFromRow),
   };
 }

@@ -5,7 +5,8 @@
 // A row is written without a sink; before sending, the deliverer copies each such row to every
 // configured sink (assign), so every sink has its own attempts, schedule and dead letter per ticket
 // or comment, and a sink switched on later only receives what is written from then on.
-import type { OutboxEntry, OutboxItem, OutboxKind, TicketSinkName } from '../../app/store-ports/outbox-store';
+import { outboxFromRow, type OutboxRow } from '../shared-rows';
+import type { OutboxEntry, OutboxItem, TicketSinkName } from '../../app/store-ports/outbox-store';
 import type { Millis } from '../../domain/model';
 import type { Db } from './db';
 
@@ -40,36 +41,8 @@ export interface OutboxRepo {
   linkExternal(ticketId: number, sink: TicketSinkName, externalId: string, at: Millis): void;
 }
 
-interface OutboxRow {
-  id: number;
-  sink: TicketSinkName | null;
-  kind: OutboxKind;
-  ticket_id: number;
-  payload: string;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-  delivered_at: number | null;
-  dead_at: number | null;
-}
-
 const COLUMNS =
   'o.id, o.sink, o.kind, o.ticket_id, o.payload, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.delivered_at, o.dead_at';
-
-const toItem = (r: OutboxRow): OutboxItem => ({
-  id: r.id,
-  sink: r.sink,
-  kind: r.kind,
-  ticketId: r.ticket_id,
-  payload: JSON.parse(r.payload) as Record<string, unknown>,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  lastError: r.last_error,
-  createdAt: r.created_at,
-  deliveredAt: r.delivered_at,
-  deadAt: r.dead_at,
-});
 
 export function createOutboxRepo(db: Db): OutboxRepo {
   const unassignedStmt = db.prepare<[], { id: number }>('SELECT id FROM ticket_outbox WHERE sink IS NULL ORDER BY id');
@@ -125,7 +98,7 @@ export function createOutboxRepo(db: Db): OutboxRepo {
     return rows.length;
   });
   const retryAllDeadTx = db.transaction((now: Millis): OutboxItem[] => {
-    const rows = deadRowsStmt.all().map(toItem);
+    const rows = deadRowsStmt.all().map(outboxFromRow);
     for (const row of rows) retryStmt.run({ id: row.id, now });
     return rows;
   });
@@ -133,7 +106,7 @@ export function createOutboxRepo(db: Db): OutboxRepo {
   return {
     // IMMEDIATE: the daemon's ticket writes and this copy never interleave.
     assign: (sinks) => (sinks.length === 0 ? 0 : assignTx.immediate(sinks)),
-    due: (sink, now, limit) => dueStmt.all({ sink, now, limit }).map(toItem),
+    due: (sink, now, limit) => dueStmt.all({ sink, now, limit }).map(outboxFromRow),
     delivered: (id, at) => {
       deliveredStmt.run({ id, at });
     },
@@ -146,9 +119,9 @@ export function createOutboxRepo(db: Db): OutboxRepo {
     },
     get: (id) => {
       const r = getStmt.get(id);
-      return r && toItem(r);
+      return r && outboxFromRow(r);
     },
-    list: (filter = {}) => listStmt.all({ deadOnly: filter.dead ? 1 : 0 }).map((r) => ({ ...toItem(r), blockedBy: r.blocked_by })),
+    list: (filter = {}) => listStmt.all({ deadOnly: filter.dead ? 1 : 0 }).map((r) => ({ ...outboxFromRow(r), blockedBy: r.blocked_by })),
     retry: (id, now) => retryStmt.run({ id, now }).changes > 0,
     retryAllDead: (now) => retryAllDeadTx.immediate(now),
     backlog: () => backlogStmt.get() ?? 0,

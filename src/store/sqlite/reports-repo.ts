@@ -4,6 +4,7 @@
 //
 // Figures are aggregated in SQL (GROUP BY) rather than returned row by row, because /metrics reports
 // all-time counters on every scrape and the table grows by every call.
+import { callbackFromRow, type CallbackDbRow } from '../shared-rows';
 import type { EntryKind, EntryState, Millis } from '../../domain/model';
 import type { ClosedRow, CountRow, OpenEntryRow, StatsInput, WaitRow } from '../../domain/stats';
 import type { ExpiryCandidate } from '../../app/ports';
@@ -27,40 +28,6 @@ export interface ReportsRepo {
   expiryCandidates(cutoff: Millis): ExpiryCandidate[];
   callbacks(filter?: CallbackFilter): CallbackRow[];
 }
-
-interface CallbackDbRow {
-  id: string;
-  queue: string;
-  did: string;
-  state: EntryState;
-  callback_number: string;
-  entered_at: number;
-  requested_at: number;
-  language: string | null;
-  attempts: number;
-  agent_id: string | null;
-  agent_call_started_at: number | null;
-  ticket_id: number | null;
-  closed_at: number | null;
-  outcome: string | null;
-}
-
-const toCallback = (r: CallbackDbRow): CallbackRow => ({
-  id: r.id,
-  queue: r.queue,
-  did: r.did,
-  state: r.state,
-  callbackNumber: r.callback_number,
-  enteredAt: r.entered_at,
-  requestedAt: r.requested_at,
-  language: r.language,
-  attempts: r.attempts,
-  agentId: r.agent_id,
-  agentCallStartedAt: r.agent_call_started_at,
-  ticketId: r.ticket_id,
-  closedAt: r.closed_at,
-  outcome: r.outcome,
-});
 
 export function createReportsRepo(db: Db): ReportsRepo {
   const queueNamesStmt = db.prepare<[], string>('SELECT name FROM queues ORDER BY name').pluck();
@@ -141,7 +108,7 @@ export function createReportsRepo(db: Db): ReportsRepo {
       })),
     callbacks: (filter = {}) => {
       const rows = filter.all ? allCallbacksStmt.all(filter.since ?? 0) : openCallbacksStmt.all();
-      return rows.filter((r) => filter.queue === undefined || r.queue === filter.queue).map(toCallback);
+      return rows.filter((r) => filter.queue === undefined || r.queue === filter.queue).map(callbackFromRow);
     },
   };
   return repo;

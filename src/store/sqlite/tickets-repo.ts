@@ -2,23 +2,11 @@
 // ticket and comment also gets a `ticket_outbox` row in the SAME transaction, so a ticket can never
 // exist locally without being queued for the external systems. The row has no sink yet: the deliverer
 // copies it to each configured sink (see outbox-repo.ts, src/tickets/delivery.ts).
+import { ticketFromRow, type TicketRow } from '../shared-rows';
 import type { NewTicket, TicketsRepo } from './repos';
 import type { Millis, Ticket, TicketComment, TicketReason } from '../../domain/model';
 import type { Db } from './db';
 import { rethrowConstraint } from './errors';
-
-interface TicketRow {
-  id: number;
-  subject: string;
-  requester: string;
-  reason: TicketReason;
-  queue: string | null;
-  did: string | null;
-  entry_id: string | null;
-  agent_id: string | null;
-  waited_seconds: number | null;
-  created_at: number;
-}
 
 interface CommentRow {
   id: number;
@@ -27,19 +15,6 @@ interface CommentRow {
   internal: number;
   created_at: number;
 }
-
-const toTicket = (r: TicketRow): Ticket => ({
-  id: r.id,
-  subject: r.subject,
-  requester: r.requester,
-  reason: r.reason,
-  queue: r.queue,
-  did: r.did,
-  entryId: r.entry_id,
-  agentId: r.agent_id,
-  waitedSeconds: r.waited_seconds,
-  createdAt: r.created_at,
-});
 
 const toComment = (r: CommentRow): TicketComment => ({
   id: r.id,
@@ -71,7 +46,7 @@ export function createTicketsRepo(db: Db, opts: { outbox: boolean }): TicketsRep
     // returns the existing ticket instead of failing, and adds no second outbox row.
     if (t.entryId !== null) {
       const existing = byEntryStmt.get(t.entryId, t.reason);
-      if (existing) return toTicket(existing);
+      if (existing) return ticketFromRow(existing);
     }
     const { lastInsertRowid } = insertStmt.run({
       subject: t.subject,
@@ -130,9 +105,9 @@ export function createTicketsRepo(db: Db, opts: { outbox: boolean }): TicketsRep
     },
     get: (id) => {
       const r = getStmt.get(id);
-      return r && toTicket(r);
+      return r && ticketFromRow(r);
     },
     comments: (ticketId) => commentsStmt.all(ticketId).map(toComment),
-    list: (filter = {}) => listStmt.all({ since: filter.since ?? null, limit: filter.limit ?? DEFAULT_LIST_LIMIT }).map(toTicket),
+    list: (filter = {}) => listStmt.all({ since: filter.since ?? null, limit: filter.limit ?? DEFAULT_LIST_LIMIT }).map(ticketFromRow),
   };
 }
